@@ -1,0 +1,30 @@
+import type { FastifyInstance } from 'fastify';
+import type { Config } from './config.js';
+import type { AppContext } from './context.js';
+import { openDatabase } from './db/open.js';
+import { migrate } from './db/migrate.js';
+import { buildServer, type BuildOptions } from './http/server.js';
+import { ensureAdmin } from './modules/identity/bootstrap.js';
+
+export interface StartedApp {
+  ctx: AppContext;
+  app: FastifyInstance;
+  close(): Promise<void>;
+}
+
+/** Opens the database, migrates, bootstraps and assembles the server (without listening). */
+export async function createApp(config: Config, opts: BuildOptions & { print?: (m: string) => void } = {}): Promise<StartedApp> {
+  const database = await openDatabase(config);
+  await migrate(database, (m) => opts.print?.(m));
+  const ctx: AppContext = { config, database, db: database.db, now: () => new Date() };
+  await ensureAdmin(ctx, opts.print);
+  const app = await buildServer(ctx, opts);
+  return {
+    ctx,
+    app,
+    async close() {
+      await app.close();
+      await database.close();
+    },
+  };
+}

@@ -1,0 +1,130 @@
+import type { ColumnType, Generated } from 'kysely';
+
+/**
+ * Kysely table types. Core tables are here; each module that owns tables declares an interface
+ * in its own `tables.ts` and it is merged into `DB` below.
+ */
+export type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+export type Json<T = unknown> = ColumnType<T, string, string>;
+
+export interface SettingsTable {
+  key: string;
+  value: Json;
+  updated_at: Timestamp;
+}
+
+export interface RegionsTable {
+  id: Generated<number>;
+  code: string;
+  name: string;
+  level: string;
+  parent_id: number | null;
+  path: string;
+  depth: number;
+  created_at: Timestamp;
+}
+
+export interface OrganizationsTable {
+  id: Generated<number>;
+  type: string;
+  name: string;
+  code: string | null;
+  region_id: number;
+  parent_id: number | null;
+  department_kind: string | null;
+  is_branch: Generated<boolean>;
+  created_at: Timestamp;
+}
+
+export interface OrganizationJurisdictionsTable {
+  organization_id: number;
+  region_id: number;
+}
+
+export interface UsersTable {
+  id: string;
+  username: string;
+  display_name: string;
+  role: string;
+  region_id: number | null;
+  organization_id: number | null;
+  phone: string | null;
+  password_hash: string;
+  must_change_password: Generated<boolean>;
+  disabled: Generated<boolean>;
+  failed_logins: Generated<number>;
+  locked_until: Date | null;
+  password_changed_at: Timestamp;
+  last_login_at: Date | null;
+  created_at: Timestamp;
+}
+
+export interface StationVillageAssignmentsTable {
+  user_id: string;
+  village_id: number;
+}
+
+export interface WorkingGroupsTable {
+  id: Generated<number>;
+  organization_id: number;
+  name: string;
+  created_at: Timestamp;
+}
+
+export interface WorkingGroupMembersTable {
+  group_id: number;
+  user_id: string;
+  position: string;
+  duty: string;
+}
+
+export interface SessionsTable {
+  token_hash: string;
+  user_id: string;
+  created_at: Timestamp;
+  last_seen_at: Timestamp;
+  expires_at: Date;
+  ip: string | null;
+  user_agent: string | null;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: Timestamp;
+  actor_id: string | null;
+  actor_name: string | null;
+  action: string;
+  entity: string | null;
+  entity_id: string | null;
+  ip: string | null;
+  detail: Json | null;
+  chain_seq: number | null;
+  prev_hash: string | null;
+  hash: string | null;
+}
+
+export interface IdempotencyKeysTable {
+  scope: string;
+  key: string;
+  request_hash: string;
+  status: number;
+  body: Json;
+  created_at: Timestamp;
+}
+
+export interface CoreTables {
+  settings: SettingsTable;
+  regions: RegionsTable;
+  organizations: OrganizationsTable;
+  organization_jurisdictions: OrganizationJurisdictionsTable;
+  users: UsersTable;
+  station_village_assignments: StationVillageAssignmentsTable;
+  working_groups: WorkingGroupsTable;
+  working_group_members: WorkingGroupMembersTable;
+  sessions: SessionsTable;
+  audit_log: AuditLogTable;
+  idempotency_keys: IdempotencyKeysTable;
+}
+
+// Module tables are merged here as modules are added.
+export interface DB extends CoreTables {}

@@ -1,0 +1,12 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { AppContext } from '../context.js';
+import { identityRoutes } from '../modules/identity/routes.js';
+import { regionRoutes } from '../modules/regions/routes.js';
+import { organizationRoutes } from '../modules/organizations/routes.js';
+
+/** Every module's routes, registered by the server. Add a module: add one line. */
+export const modules: Array<(ctx: AppContext) => FastifyPluginAsyncZod> = [
+  identityRoutes,
+  regionRoutes,
+  organizationRoutes,
+];

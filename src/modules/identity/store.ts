@@ -1,0 +1,100 @@
+import { sql } from 'kysely';
+import type { Tx } from '../../context.js';
+import type { Role } from '../../domain/roles.js';
+import { scopeOf, type Actor } from '../../domain/access.js';
+
+export interface UserRow {
+  id: string;
+  username: string;
+  display_name: string;
+  role: string;
+  region_id: number | null;
+  organization_id: number | null;
+  phone: string | null;
+  disabled: boolean;
+  must_change_password: boolean;
+}
+
+export interface User {
+  id: string;
+  username: string;
+  displayName: string;
+  role: Role;
+  regionId: string | null;
+  organizationId: string | null;
+  phone: string | null;
+  disabled?: boolean;
+  mustChangePassword?: boolean;
+}
+
+/** I5: phone numbers are masked wherever a list shows them (138****1234). */
+export function maskPhone(phone: string | null | undefined): string | null {
+  if (!phone) return null;
+  const d = phone.replace(/\s+/g, '');
+  if (d.length >= 7) return `${d.slice(0, 3)}****${d.slice(-4)}`;
+  if (d.length >= 3) return `${d.slice(0, 1)}${'*'.repeat(d.length - 2)}${d.slice(-1)}`;
+  return '*'.repeat(d.length);
+}
+
+export function toUser(r: UserRow, opts: { unmasked?: boolean } = {}): User {
+  return {
+    id: r.id,
+    username: r.username,
+    displayName: r.display_name,
+    role: r.role as Role,
+    regionId: r.region_id == null ? null : String(r.region_id),
+    organizationId: r.organization_id == null ? null : String(r.organization_id),
+    phone: opts.unmasked ? r.phone : maskPhone(r.phone),
+    disabled: r.disabled,
+    mustChangePassword: r.must_change_password,
+  };
+}
+
+export interface SessionActorRow extends UserRow {
+  last_seen_at: Date;
+  expires_at: Date;
+  region_path: string | null;
+  org_type: string | null;
+  org_paths: string[] | null;
+}
+
+export async function findSessionActor(db: Tx, tokenHash: string): Promise<SessionActorRow | undefined> {
+  const r = await sql<SessionActorRow>`
+    SELECT u.id, u.username, u.display_name, u.role, u.region_id, u.organization_id, u.phone, u.disabled,
+           u.must_change_password, s.last_seen_at, s.expires_at, r.path AS region_path, o.type AS org_type,
+           (SELECT array_agg(jr.path) FROM organization_jurisdictions oj JOIN regions jr ON jr.id = oj.region_id
+             WHERE oj.organization_id = u.organization_id) AS org_paths
+      FROM sessions s
+      JOIN users u ON u.id = s.user_id
+      LEFT JOIN regions r ON r.id = u.region_id
+      LEFT JOIN organizations o ON o.id = u.organization_id
+     WHERE s.token_hash = ${tokenHash}`.execute(db);
+  return r.rows[0];
+}
+
+/** Actor for any user id (used by jobs and tests acting as a user). */
+export async function loadActor(db: Tx, userId: string): Promise<Actor | undefined> {
+  const r = await sql<SessionActorRow>`
+    SELECT u.id, u.username, u.display_name, u.role, u.region_id, u.organization_id, u.phone, u.disabled,
+           u.must_change_password, r.path AS region_path, o.type AS org_type,
+           (SELECT array_agg(jr.path) FROM organization_jurisdictions oj JOIN regions jr ON jr.id = oj.region_id
+             WHERE oj.organization_id = u.organization_id) AS org_paths
+      FROM users u
+      LEFT JOIN regions r ON r.id = u.region_id
+      LEFT JOIN organizations o ON o.id = u.organization_id
+     WHERE u.id = ${userId}`.execute(db);
+  return r.rows[0] ? actorFromRow(r.rows[0]) : undefined;
+}
+
+export function actorFromRow(r: SessionActorRow): Actor {
+  return {
+    id: r.id,
+    username: r.username,
+    displayName: r.display_name,
+    role: r.role as Role,
+    regionId: r.region_id,
+    organizationId: r.organization_id,
+    organizationType: r.org_type,
+    scope: scopeOf({ role: r.role as Role, regionPath: r.region_path, organizationJurisdictionPaths: r.org_paths ?? [] }),
+  };
+}
