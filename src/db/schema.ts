@@ -126,5 +126,50 @@ export interface CoreTables {
   idempotency_keys: IdempotencyKeysTable;
 }
 
-// Module tables are merged here as modules are added.
-export interface DB extends CoreTables {}
+export interface BusinessesTable {
+  id: string;
+  name: string;
+  credit_code: string | null;
+  license_no: string | null;
+  license_expiry: string | null;
+  type: string;
+  region_id: number;
+  region_path: string;
+  address: string | null;
+  lat: number | null;
+  lng: number | null;
+  diners_count: number | null;
+  employees: number | null;
+  revenue_wan: number | null;
+  grade: string;
+  grade_computed: string;
+  grade_override_reason: string | null;
+  grade_override_by: string | null;
+  grade_override_at: Date | null;
+  risk_level: Generated<string>;
+  credit_risk_class: string | null;
+  status: Generated<string>;
+  food_safety_director: string | null;
+  food_safety_officer: string | null;
+  contact_name: string | null;
+  contact_phone: string | null;
+  insured: Generated<boolean>;
+  insurance_expiry: string | null;
+  product_tags: Generated<string[]>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface BusinessFollowersTable {
+  business_id: string;
+  follower_key: string;
+  created_at: Timestamp;
+}
+
+export interface BusinessTables {
+  businesses: BusinessesTable;
+  business_followers: BusinessFollowersTable;
+}
+
+// Module tables are merged here as modules are added (one interface per module).
+export interface DB extends CoreTables, BusinessTables {}
