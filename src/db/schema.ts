@@ -171,5 +171,97 @@ export interface BusinessTables {
   business_followers: BusinessFollowersTable;
 }
 
+export interface EventsTable {
+  id: string;
+  channel: string;
+  title: string;
+  description: string;
+  category_code: string | null;
+  business_id: string | null;
+  region_id: number;
+  region_path: string;
+  lat: number | null;
+  lng: number | null;
+  state: string;
+  tier: string;
+  origin_tier: string;
+  holder_region_id: number | null;
+  holder_path: string | null;
+  holder_org_id: number | null;
+  holder_user_id: string | null;
+  collector_id: string | null;
+  collector_org_id: number | null;
+  client_id: string | null;
+  version: Generated<number>;
+  tier_entered_at: Timestamp;
+  deadline: Date | null;
+  reminded_at: Date | null;
+  rectification_deadline: Date | null;
+  rectification_requirement: string | null;
+  result: string | null;
+  feedback: string | null;
+  feedback_at: Date | null;
+  reject_reason: string | null;
+  case_no: string | null;
+  case_decision: string | null;
+  penalty: string | null;
+  merged_into: string | null;
+  hotspot: Generated<boolean>;
+  tracking_code: string | null;
+  reporter_phone: string | null;
+  reporter_anonymous: Generated<boolean>;
+  rating: number | null;
+  rating_comment: string | null;
+  reopen_count: Generated<number>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  resolved_at: Date | null;
+  closed_at: Date | null;
+}
+
+export interface EventHistoryTable {
+  event_id: string;
+  seq: number;
+  type: string;
+  actor_id: string | null;
+  actor_role: string | null;
+  from_state: string | null;
+  to_state: string | null;
+  from_tier: string | null;
+  to_tier: string | null;
+  from_holder: Json | null;
+  to_holder: Json | null;
+  note: string | null;
+  detail: Json | null;
+  public_note: string | null;
+  at: Timestamp;
+}
+
+export interface EventTierDwellTable {
+  event_id: string;
+  tier: string;
+  region_id: number | null;
+  entered_at: Date;
+  left_at: Date | null;
+}
+
+export interface EventAssistsTable {
+  id: string;
+  event_id: string;
+  region_id: number;
+  note: string;
+  requested_by: string | null;
+  status: Generated<string>;
+  created_at: Timestamp;
+  done_at: Date | null;
+}
+
+export interface EventTables {
+  events: EventsTable;
+  event_history: EventHistoryTable;
+  event_tier_dwell: EventTierDwellTable;
+  event_assists: EventAssistsTable;
+}
+
 // Module tables are merged here as modules are added (one interface per module).
-export interface DB extends CoreTables, BusinessTables {}
+export interface DB extends CoreTables, BusinessTables, EventTables {}
