@@ -263,5 +263,30 @@ export interface EventTables {
   event_assists: EventAssistsTable;
 }
 
+export interface NotificationTables {
+  notifications: {
+    id: string;
+    user_id: string | null;
+    recipient_key: string | null;
+    kind: string;
+    title: string;
+    body: string | null;
+    event_id: string | null;
+    link: string | null;
+    read_at: Date | null;
+    created_at: Timestamp;
+  };
+  outbox: {
+    id: Generated<number>;
+    topic: string;
+    channel: Generated<string>;
+    payload: Json;
+    created_at: Timestamp;
+    attempts: Generated<number>;
+    delivered_at: Date | null;
+    last_error: string | null;
+  };
+}
+
 // Module tables are merged here as modules are added (one interface per module).
-export interface DB extends CoreTables, BusinessTables, EventTables {}
+export interface DB extends CoreTables, BusinessTables, EventTables, NotificationTables {}

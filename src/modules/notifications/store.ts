@@ -1,0 +1,39 @@
+import { v7 as uuidv7 } from 'uuid';
+import type { Tx } from '../../context.js';
+
+export interface Notice {
+  userId?: string | null;
+  /** For people without an account: e.g. `tracking:<code>`. */
+  recipientKey?: string | null;
+  kind: string;
+  title: string;
+  body?: string | null;
+  eventId?: string | null;
+  link?: string | null;
+}
+
+/** In-app notification plus an outbox row for other channels, in the caller's transaction. */
+export async function notify(trx: Tx, notices: Notice | Notice[]): Promise<void> {
+  const list = (Array.isArray(notices) ? notices : [notices]).filter((n) => n.userId || n.recipientKey);
+  if (!list.length) return;
+  const rows = list.map((n) => ({
+    id: uuidv7(),
+    user_id: n.userId ?? null,
+    recipient_key: n.recipientKey ?? null,
+    kind: n.kind,
+    title: n.title,
+    body: n.body ?? null,
+    event_id: n.eventId ?? null,
+    link: n.link ?? null,
+  }));
+  await trx.insertInto('notifications').values(rows).execute();
+  await trx
+    .insertInto('outbox')
+    .values(rows.map((r) => ({ topic: `notification.${r.kind}`, payload: JSON.stringify(r) })))
+    .execute();
+}
+
+/** An integration message (X3 webhooks: event closed, penalty recorded …). */
+export async function enqueueOutbox(trx: Tx, topic: string, payload: unknown, channel = 'webhook'): Promise<void> {
+  await trx.insertInto('outbox').values({ topic, channel, payload: JSON.stringify(payload) }).execute();
+}
