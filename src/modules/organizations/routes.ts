@@ -5,6 +5,8 @@ import { ORG_TYPES } from '../../domain/roles.js';
 import { actorOf } from '../../http/auth.js';
 import { page } from '../../http/schemas.js';
 import { createOrganization, getOrganization, listOrganizations, setJurisdiction } from './service.js';
+import { createWorkingGroup, listWorkingGroups } from './working-groups.js';
+import { WORKING_GROUP_POSITIONS } from '../../domain/working-groups.js';
 
 const numId = z.string().regex(/^\d+$/, 'must be a numeric id string');
 
@@ -59,6 +61,30 @@ export function organizationRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         },
       },
       async (req) => setJurisdiction(ctx, actorOf(req), req.params.id, req.body.regionIds, req.ip),
+    );
+    app.get(
+      '/api/v1/organizations/:id/working-groups',
+      { schema: { tags: ['organizations'], summary: '工作专班 Working groups of an organisation (H3)', params: z.object({ id: numId }) } },
+      async (req) => listWorkingGroups(ctx, actorOf(req), req.params.id),
+    );
+    app.post(
+      '/api/v1/organizations/:id/working-groups',
+      {
+        config: { permission: 'organizations.write' },
+        schema: {
+          tags: ['organizations'],
+          summary: '新建工作专班 Create a working group (admin)',
+          params: z.object({ id: numId }),
+          body: z.object({
+            name: z.string().trim().min(1).max(100),
+            members: z
+              .array(z.object({ userId: z.string().uuid(), position: z.enum(WORKING_GROUP_POSITIONS), duty: z.string().max(500).optional() }))
+              .min(1)
+              .max(100),
+          }),
+        },
+      },
+      async (req, reply) => reply.status(201).send(await createWorkingGroup(ctx, actorOf(req), req.params.id, req.body, req.ip)),
     );
   };
 }

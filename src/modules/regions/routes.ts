@@ -5,6 +5,7 @@ import { REGION_LEVELS } from '../../domain/roles.js';
 import { actorOf } from '../../http/auth.js';
 import { page } from '../../http/schemas.js';
 import { createRegion, getLevelNames, getRegion, listRegions, setLevelNames } from './service.js';
+import { listStationStaff, setStationStaff } from './station-staff.js';
 
 const levelEnum = z.enum(REGION_LEVELS);
 const label = z.object({ zh: z.string().min(1).max(20), en: z.string().min(1).max(40) });
@@ -55,9 +56,27 @@ export function regionRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       '/api/v1/settings/region-levels',
       {
         config: { permission: 'settings.write' },
-        schema: { tags: ['regions'], summary: '设置层级名称 Set region level names (admin)', body: z.record(levelEnum, label) },
+        schema: { tags: ['regions'], summary: '设置层级名称 Set region level names (admin)', body: z.partialRecord(levelEnum, label) },
       },
       async (req) => setLevelNames(ctx, actorOf(req), req.body as any, req.ip),
+    );
+    app.get(
+      '/api/v1/regions/:id/station-staff',
+      { schema: { tags: ['regions'], summary: '村居监管人员 Station staff assigned to a village (H4)', params: z.object({ id: z.string() }) } },
+      async (req) => listStationStaff(ctx, actorOf(req), req.params.id),
+    );
+    app.put(
+      '/api/v1/regions/:id/station-staff',
+      {
+        config: { permission: 'organizations.write' },
+        schema: {
+          tags: ['regions'],
+          summary: '指定村居监管人员 Assign station staff to a village (admin)',
+          params: z.object({ id: z.string() }),
+          body: z.object({ userIds: z.array(z.string().uuid()).max(10) }),
+        },
+      },
+      async (req) => setStationStaff(ctx, actorOf(req), req.params.id, req.body.userIds, req.ip),
     );
   };
 }
