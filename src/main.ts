@@ -1,5 +1,7 @@
+import path from 'node:path';
 import { ConfigError, loadConfig } from './config.js';
 import { createApp } from './app.js';
+import { WEB_DIST, webAppsBuilt } from './http/web.js';
 
 let config;
 try {
@@ -13,6 +15,18 @@ try {
 }
 
 const started = Date.now();
+// `npm start` on a fresh checkout: build the web apps once (Vite is a dev dependency; without it
+// the API still starts and the pages say how to build them).
+if (!webAppsBuilt()) {
+  console.log(`[foodgrid] building the web apps into ${WEB_DIST} (first start only) …`);
+  try {
+    const vite = await import('vite');
+    await vite.build({ configFile: path.resolve(WEB_DIST, '../../vite.config.ts'), logLevel: 'warn' });
+    console.log(`[foodgrid] web apps built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  } catch (e) {
+    console.error(`[foodgrid] could not build the web apps (${(e as Error).message}); run \`npm run build:web\``);
+  }
+}
 const { app, ctx, close } = await createApp(config, { logger: true, print: (m) => console.log(`[foodgrid] ${m}`) });
 await app.listen({ port: config.port, host: config.host });
 console.log(
