@@ -62,6 +62,8 @@ export async function openPostgres(url: string, poolSize = 10): Promise<Database
     },
     async close() {
       await db.destroy();
+      // Kysely ends the pool only if it ever used it; end it ourselves otherwise.
+      if (!(pool as any).ended) await pool.end();
     },
     raw: { pool },
   };

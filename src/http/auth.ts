@@ -68,7 +68,7 @@ export function registerAuth(app: FastifyInstance, ctx: AppContext) {
         }
       }
     }
-    if (cfg.public || req.url.startsWith('/api/docs')) return;
+    if (cfg.public || req.is404 || req.url.startsWith('/api/docs')) return;
     if (!req.actor) {
       if (req.url.startsWith('/api/')) throw unauthenticated();
       return;

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { createTestApp } from '../helpers/app.js';
+import { ConfigError, loadConfig } from '../../src/config.js';
+
+describe('platform', () => {
+  it('When the database is up, then health is ok; when it is gone, then 503 with db down', async () => {
+    const t = await createTestApp();
+    const up = await t.api().get('/api/health');
+    expect(up.status).toBe(200);
+    expect(up.body).toEqual({ status: 'ok', db: 'ok' });
+    await t.database.close();
+    const down = await t.api().get('/api/health');
+    expect(down.status).toBe(503);
+    expect(down.body.db).toBe('down');
+    await t.app.close();
+  });
+
+  it('When the OpenAPI document is fetched, then it describes the core routes; the browsable page is served', async () => {
+    const t = await createTestApp();
+    try {
+      const doc = await t.api().get('/api/docs/openapi.json');
+      expect(doc.status).toBe(200);
+      expect(doc.body.openapi).toMatch(/^3\./);
+      for (const p of ['/api/v1/auth/login', '/api/v1/users', '/api/v1/regions', '/api/v1/organizations', '/api/health']) {
+        expect(Object.keys(doc.body.paths)).toContain(p);
+      }
+      expect(doc.body.paths['/api/v1/users'].post.requestBody).toBeTruthy();
+      const page = await t.api().get('/api/docs');
+      expect([200, 302]).toContain(page.status);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('When an unknown route or malformed JSON arrives, then the error shape of API.md comes back', async () => {
+    const t = await createTestApp();
+    try {
+      const r = await t.api().get('/api/v1/nothing-here');
+      expect(r.status).toBe(404);
+      expect(r.body.error.code).toBe('route_not_found');
+      const bad = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', headers: { 'content-type': 'application/json' }, payload: '{"username":' });
+      expect(bad.statusCode).toBe(400);
+      expect(bad.json().error.code).toBe('invalid_json');
+      const en = await t.api().post('/api/v1/auth/login', { username: 'x', password: 'y' }, { 'accept-language': 'en-US' });
+      expect(en.body.error.message).toBe('Invalid username or password');
+      const zh = await t.api().post('/api/v1/auth/login', { username: 'x', password: 'y' });
+      expect(zh.body.error.message).toBe('用户名或密码错误');
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('When the environment has a bad value, then start-up fails naming the variable', () => {
+    expect(() => loadConfig({ PORT: 'abc' } as any)).toThrow(ConfigError);
+    expect(() => loadConfig({ PORT: 'abc' } as any)).toThrow(/PORT/);
+    expect(() => loadConfig({ FOODGRID_DEMO: 'maybe' } as any)).toThrow(/FOODGRID_DEMO/);
+    expect(loadConfig({} as any).demo).toBe(true);
+    expect(loadConfig({ DATABASE_URL: 'postgres://x@localhost/db' } as any).demo).toBe(false);
+  });
+});
