@@ -125,3 +125,26 @@ describe('initial passwords', () => {
     expect(r.status).toBe(403);
   });
 });
+
+describe('user list export (X4, I5)', () => {
+  it('When a station exports users, then the .xlsx holds exactly its jurisdiction with masked phones', async () => {
+    const ExcelJS = (await import('exceljs')).default;
+    const tok = await t.login('w_station_a1');
+    const res = await t.app.inject({ method: 'GET', url: '/api/v1/users/export.xlsx', headers: { authorization: `Bearer ${tok}` } });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toContain('spreadsheetml');
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(res.rawPayload as any);
+    const ws = wb.worksheets[0];
+    expect(ws.getRow(1).getCell(1).value).toBe('用户名');
+    const names: string[] = [];
+    ws.eachRow((row, i) => {
+      if (i > 1) names.push(String(row.getCell(1).value));
+    });
+    expect(names).toContain('w_grid_a1');
+    expect(names).not.toContain('w_grid_b1');
+    ws.eachRow((row, i) => {
+      if (i > 1 && row.getCell(6).value) expect(String(row.getCell(6).value)).toMatch(/\*{4}/);
+    });
+  });
+});

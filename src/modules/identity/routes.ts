@@ -6,6 +6,7 @@ import { page, roleEnum, uuidString } from '../../http/schemas.js';
 import { changePassword, login, logout } from './login.js';
 import { createUser, getUser, listUsers, resetPassword, updateUser } from './users.js';
 import { ROLE_LABELS } from '../../domain/roles.js';
+import { sendXlsx, toXlsx } from '../../http/xlsx.js';
 
 const phone = z.string().regex(/^[0-9+\- ]{3,20}$/, 'must be a phone number').nullable().optional();
 
@@ -151,6 +152,37 @@ export function identityRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       async (req) => {
         await resetPassword(ctx, actorOf(req), req.params.id, req.body.password, req.ip);
         return { ok: true };
+      },
+    );
+    app.get(
+      '/api/v1/users/export.xlsx',
+      {
+        config: { permission: 'users.read' },
+        schema: {
+          tags: ['users'],
+          summary: '导出用户 Export the users I may see (.xlsx, phones masked)',
+          querystring: z.object({ role: roleEnum.optional(), regionId: z.string().regex(/^\d+$/).optional(), organizationId: z.string().regex(/^\d+$/).optional(), q: z.string().max(100).optional() }),
+        },
+      },
+      async (req, reply) => {
+        const actor = actorOf(req);
+        const items = [];
+        let cursor: string | undefined;
+        do {
+          const page = await listUsers(ctx, actor, { ...req.query, limit: 1000, cursor });
+          items.push(...page.items);
+          cursor = page.nextCursor ?? undefined;
+        } while (cursor && items.length < 200_000);
+        const buf = await toXlsx('用户', [
+          { header: '用户名', value: (u) => u.username },
+          { header: '姓名', value: (u) => u.displayName },
+          { header: '角色', value: (u) => ROLE_LABELS[u.role].zh },
+          { header: '区域ID', value: (u) => u.regionId },
+          { header: '机构ID', value: (u) => u.organizationId },
+          { header: '电话', value: (u) => u.phone },
+          { header: '状态', value: (u) => (u.disabled ? '停用' : '正常') },
+        ], items);
+        return sendXlsx(reply, '用户列表.xlsx', buf);
       },
     );
   };
