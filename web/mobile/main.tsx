@@ -1,4 +1,12 @@
-// Placeholder for the field app (replaced by the field-app engineer).
 import { createRoot } from 'react-dom/client';
+import { App } from './src/app';
+import './src/styles.css';
 
-createRoot(document.getElementById('root')!).render(<p>食安网格 · 移动端（建设中）</p>);
+createRoot(document.getElementById('root')!).render(<App />);
+
+// Installable and usable offline: the service worker caches the app shell (scope /m/).
+if ('serviceWorker' in navigator && (location.protocol === 'https:' || location.hostname === 'localhost' || location.hostname === '127.0.0.1')) {
+  window.addEventListener('load', () => {
+    navigator.serviceWorker.register('/m/sw.js', { scope: '/m/' }).catch(() => {});
+  });
+}

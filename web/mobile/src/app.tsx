@@ -1,0 +1,251 @@
+import { useEffect, useState, useSyncExternalStore } from 'react';
+import { ApiError, auth, clearUser, errorText, getSavedUser, onUnauthenticated, saveUser, type User } from './api';
+import { setLang, t, useLang } from './i18n';
+import { api } from './api';
+import { flush, queued, startAutoFlush, subscribe } from './outbox';
+import { BASE, match, navigate, useLocation } from './router';
+import { HomePage } from './pages/home';
+import { PatrolPage } from './pages/patrol';
+import { ReportPage } from './pages/report';
+import { EventsPage, EventPage } from './pages/events';
+import { InboxPage } from './pages/inbox';
+import { QueuePage } from './pages/queue';
+
+export function useOnline(): boolean {
+  return useSyncExternalStore(
+    (f) => {
+      window.addEventListener('online', f);
+      window.addEventListener('offline', f);
+      return () => {
+        window.removeEventListener('online', f);
+        window.removeEventListener('offline', f);
+      };
+    },
+    () => navigator.onLine,
+  );
+}
+
+export function useQueue() {
+  return useSyncExternalStore(subscribe, queued);
+}
+
+export function Link(props: { to: string; children: React.ReactNode; className?: string; current?: boolean; label?: string }) {
+  return (
+    <a
+      href={BASE + props.to}
+      className={props.className}
+      aria-current={props.current ? 'page' : undefined}
+      aria-label={props.label}
+      onClick={(e) => {
+        if (e.metaKey || e.ctrlKey) return;
+        e.preventDefault();
+        navigate(props.to);
+      }}
+    >
+      {props.children}
+    </a>
+  );
+}
+
+function Login({ onDone }: { onDone: (u: User) => void }) {
+  const [username, setUsername] = useState('');
+  const [password, setPassword] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const lang = useLang();
+  return (
+    <div className="login">
+      <h1>{t('appName')}</h1>
+      <form
+        className="card"
+        onSubmit={async (e) => {
+          e.preventDefault();
+          setBusy(true);
+          setError(null);
+          try {
+            const r = await auth.login(username, password);
+            saveUser(r.user);
+            onDone(r.user);
+          } catch (err) {
+            setError(errorText(err));
+          } finally {
+            setBusy(false);
+          }
+        }}
+      >
+        <div className="field">
+          <label htmlFor="u">{t('username')}</label>
+          <input id="u" type="text" autoComplete="username" value={username} onChange={(e) => setUsername(e.target.value)} required />
+        </div>
+        <div className="field">
+          <label htmlFor="p">{t('password')}</label>
+          <input id="p" type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} required />
+        </div>
+        {error && (
+          <p className="error" role="alert">
+            {error}
+          </p>
+        )}
+        <button className="btn primary block" type="submit" disabled={busy}>
+          {busy ? t('signingIn') : t('signIn')}
+        </button>
+      </form>
+      <p className="row" style={{ justifyContent: 'center' }}>
+        <button className="btn small" type="button" onClick={() => setLang(lang === 'en' ? 'zh' : 'en')}>
+          {t('language')}
+        </button>
+      </p>
+    </div>
+  );
+}
+
+function PendingBar() {
+  const items = useQueue();
+  const online = useOnline();
+  const [busy, setBusy] = useState(false);
+  const waiting = items.filter((i) => !i.rejected).length;
+  const rejected = items.length - waiting;
+  if (!items.length) return null;
+  return (
+    <div className="pending-bar" role="status">
+      <Link to="/queue">
+        {waiting > 0 && t('pending', { n: waiting })}
+        {waiting > 0 && rejected > 0 && '，'}
+        {rejected > 0 && t('failedItems', { n: rejected })}
+      </Link>
+      {waiting > 0 && (
+        <button
+          className="btn small"
+          disabled={!online || busy}
+          onClick={async () => {
+            setBusy(true);
+            await flush().finally(() => setBusy(false));
+          }}
+        >
+          {busy ? t('sending') : t('sendNow')}
+        </button>
+      )}
+    </div>
+  );
+}
+
+export function App() {
+  const [user, setUser] = useState<User | null>(getSavedUser());
+  const lang = useLang();
+  const online = useOnline();
+  const { path } = useLocation();
+  const unread = useUnread(user);
+
+  useEffect(() => startAutoFlush(), []);
+  useEffect(() => {
+    document.documentElement.lang = lang === 'en' ? 'en' : 'zh-CN';
+  }, [lang]);
+  useEffect(() => {
+    onUnauthenticated(() => {
+      // Queued items stay on the device: they are sent after the next sign-in.
+      clearUser();
+      setUser(null);
+    });
+    return () => onUnauthenticated(null);
+  }, []);
+  useEffect(() => {
+    // Refresh the profile when online (role or region may have changed); offline keep the saved one.
+    if (!user || !online) return;
+    auth.me().then(saveUser, (e) => {
+      if (e instanceof ApiError && e.status === 401) {
+        clearUser();
+        setUser(null);
+      }
+    });
+  }, [user?.id, online]);
+
+  if (!user)
+    return (
+      <Login
+        onDone={(u) => {
+          setUser(u);
+          navigate('/', true);
+          void flush();
+        }}
+      />
+    );
+
+  let page: React.ReactNode;
+  let m: Record<string, string> | null;
+  if ((m = match('/businesses/:id/patrol', path))) page = <PatrolPage businessId={m.id} user={user} />;
+  else if (path === '/report') page = <ReportPage user={user} />;
+  else if (path === '/events') page = <EventsPage />;
+  else if ((m = match('/events/:id', path))) page = <EventPage id={m.id} user={user} />;
+  else if (path === '/inbox') page = <InboxPage />;
+  else if (path === '/queue') page = <QueuePage />;
+  else page = <HomePage user={user} />;
+
+  const tab = path.startsWith('/events') ? 'events' : path.startsWith('/inbox') ? 'inbox' : path === '/' || path.startsWith('/businesses') ? 'home' : '';
+  return (
+    <>
+      <header className="top">
+        <h1>{user.displayName}</h1>
+        <span className={online ? 'net' : 'net off'} role="status">
+          {online ? t('online') : t('offline')}
+        </span>
+        <button type="button" onClick={() => setLang(lang === 'en' ? 'zh' : 'en')} aria-label="language / 语言">
+          {t('language')}
+        </button>
+        <button
+          type="button"
+          onClick={async () => {
+            await auth.logout().catch(() => {});
+            clearUser();
+            setUser(null);
+          }}
+        >
+          {t('signOut')}
+        </button>
+      </header>
+      <PendingBar />
+      <main>{page}</main>
+      <nav className="tabs" aria-label="主导航">
+        <Link to="/" current={tab === 'home'}>
+          <span className="ico" aria-hidden>
+            ▦
+          </span>
+          {t('myGrid')}
+        </Link>
+        <Link to="/report" current={path === '/report'}>
+          <span className="ico" aria-hidden>
+            ＋
+          </span>
+          {t('report')}
+        </Link>
+        <Link to="/events" current={tab === 'events'}>
+          <span className="ico" aria-hidden>
+            ☰
+          </span>
+          {t('myEvents')}
+        </Link>
+        <Link to="/inbox" current={tab === 'inbox'}>
+          <span className="ico" aria-hidden>
+            ✉
+          </span>
+          <span>
+            {t('inbox')}
+            {unread > 0 && <span className="badge">{unread}</span>}
+          </span>
+        </Link>
+      </nav>
+    </>
+  );
+}
+
+function useUnread(user: User | null): number {
+  const [n, setN] = useState(0);
+  const { path } = useLocation();
+  useEffect(() => {
+    if (!user || !navigator.onLine) return;
+    api.get<{ items: Array<{ readAt: string | null }>; unread?: number }>('/api/v1/notifications?limit=50').then(
+      (r) => setN(r.unread ?? r.items.filter((i) => !i.readAt).length),
+      () => {},
+    );
+  }, [user?.id, path]);
+  return n;
+}

@@ -1,0 +1,94 @@
+import { useState } from 'react';
+import type { User } from '../api';
+import { useCached } from '../cache';
+import { t } from '../i18n';
+import { enqueue, flush, queued } from '../outbox';
+import { navigate } from '../router';
+import { businessesUrl, type Business } from './home';
+import { setReportPrefill } from './report';
+
+/** P1: the five patrol aspects of S1 — 证 licence, 人 people, 物 goods, 票 invoices, 洁 hygiene. */
+export const ASPECTS = ['license', 'people', 'goods', 'invoice', 'hygiene'] as const;
+export type Aspect = (typeof ASPECTS)[number];
+
+export function PatrolPage({ businessId, user }: { businessId: string; user: User }) {
+  const list = useCached<{ items: Business[] }>(businessesUrl(user));
+  const business = list.data?.items.find((b) => String(b.id) === businessId);
+  const [passed, setPassed] = useState<Record<Aspect, boolean>>({ license: true, people: true, goods: true, invoice: true, hygiene: true });
+  const [notes, setNotes] = useState<Record<string, string>>({});
+  const [busy, setBusy] = useState(false);
+  const [msg, setMsg] = useState<string | null>(null);
+  const name = business?.name ?? '';
+
+  return (
+    <section aria-labelledby="patrol-h">
+      <h2 id="patrol-h">{t('patrolTitle', { name })}</h2>
+      {msg && (
+        <p className="notice" role="status">
+          {msg}
+        </p>
+      )}
+      <form
+        onSubmit={async (e) => {
+          e.preventDefault();
+          setBusy(true);
+          const failed = ASPECTS.filter((a) => !passed[a]);
+          const item = await enqueue({
+            kind: 'patrol',
+            label: `${t('kind_patrol')} · ${name}`,
+            body: {
+              businessId,
+              patrolledAt: new Date().toISOString(),
+              items: ASPECTS.map((a) => ({ aspect: a, passed: passed[a], note: notes[a]?.trim() || undefined })),
+            },
+            photos: [],
+          });
+          const r = navigator.onLine ? await flush() : null;
+          setBusy(false);
+          const sent = r && !r.stoppedBy && !queued().some((q) => q.clientId === item.clientId);
+          if (failed.length) {
+            setReportPrefill({
+              businessId,
+              patrolClientId: item.clientId,
+              aspects: failed,
+              title: `${name}：${failed.map((a) => t(`aspect_${a}` as any).replace(/（.*$/, '')).join('、')}不合格`,
+              description: failed.map((a) => `${t(`aspect_${a}` as any)}：${notes[a]?.trim() || t('fail')}`).join('\n'),
+              message: t('failedOpensReport'),
+            });
+            navigate(`/report?business=${businessId}`);
+          } else {
+            setMsg(sent ? t('patrolSaved') : t('patrolQueued'));
+            setTimeout(() => navigate('/'), 1200);
+          }
+        }}
+      >
+        {ASPECTS.map((a) => (
+          <fieldset key={a} className="check">
+            <legend>{t(`aspect_${a}` as any)}</legend>
+            <div className="seg" role="radiogroup" aria-label={t(`aspect_${a}` as any)}>
+              <label>
+                <input type="radio" name={a} checked={passed[a]} onChange={() => setPassed({ ...passed, [a]: true })} />
+                <span className="pass">{t('pass')}</span>
+              </label>
+              <label>
+                <input type="radio" name={a} checked={!passed[a]} onChange={() => setPassed({ ...passed, [a]: false })} />
+                <span className="fail">{t('fail')}</span>
+              </label>
+            </div>
+            {!passed[a] && (
+              <div className="field" style={{ marginTop: 8, marginBottom: 0 }}>
+                <label htmlFor={`note-${a}`}>
+                  {t(`aspect_${a}` as any)} · {t('note')}
+                </label>
+                <textarea id={`note-${a}`} value={notes[a] ?? ''} onChange={(e) => setNotes({ ...notes, [a]: e.target.value })} />
+              </div>
+            )}
+          </fieldset>
+        ))}
+        <button className="btn primary block" type="submit" disabled={busy}>
+          {t('submitPatrol')}
+        </button>
+      </form>
+    </section>
+  );
+}
