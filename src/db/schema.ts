@@ -1,4 +1,5 @@
 import type { ColumnType, Generated } from 'kysely';
+import type { FileTables } from '../modules/files/tables.js';
 
 /**
  * Kysely table types. Core tables are here; each module that owns tables declares an interface
@@ -289,4 +290,4 @@ export interface NotificationTables {
 }
 
 // Module tables are merged here as modules are added (one interface per module).
-export interface DB extends CoreTables, BusinessTables, EventTables, NotificationTables {}
+export interface DB extends CoreTables, BusinessTables, EventTables, NotificationTables, FileTables {}

@@ -3,10 +3,14 @@ import type { AppContext } from '../context.js';
 import { identityRoutes } from '../modules/identity/routes.js';
 import { regionRoutes } from '../modules/regions/routes.js';
 import { organizationRoutes } from '../modules/organizations/routes.js';
+import { fileRoutes } from '../modules/files/routes.js';
+import { notificationRoutes } from '../modules/notifications/routes.js';
 
 /** Every module's routes, registered by the server. Add a module: add one line. */
 export const modules: Array<(ctx: AppContext) => FastifyPluginAsyncZod> = [
   identityRoutes,
   regionRoutes,
   organizationRoutes,
+  fileRoutes,
+  notificationRoutes,
 ];

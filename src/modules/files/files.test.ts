@@ -1,0 +1,180 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, type TestApp } from '../../../test/helpers/app.js';
+import { smallWorld, type SmallWorld } from '../../../test/helpers/world.js';
+import { insertEvent, multipart } from './test-support.js';
+import { attachFiles } from './store.js';
+
+let t: TestApp;
+let w: SmallWorld;
+let tokens: Record<string, string>;
+const uploadDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fg-files-'));
+
+/** A real photo with EXIF including a GPS position, as phones write it. */
+async function photoWithGps(): Promise<Buffer> {
+  return sharp({ create: { width: 640, height: 480, channels: 3, background: { r: 200, g: 120, b: 40 } } })
+    .jpeg()
+    .withMetadata({
+      orientation: 6,
+      exif: {
+        IFD0: { Make: 'TestPhone', Model: 'X1', Artist: '张三' },
+        IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '25/1 26/1 0/1', GPSLongitudeRef: 'E', GPSLongitude: '119/1 0/1 0/1' },
+      },
+    })
+    .toBuffer();
+}
+
+const upload = (token: string, file: Buffer, filename = 'photo.jpg', url = '/api/v1/files', extra: Array<{ name: string; data: string }> = []) => {
+  const mp = multipart([{ name: 'file', filename, contentType: 'image/jpeg', data: file }, ...extra]);
+  return t.app.inject({ method: 'POST', url, payload: mp.body, headers: { ...mp.headers, authorization: `Bearer ${token}` } });
+};
+const get = (token: string, url: string) => t.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${token}` } });
+
+beforeAll(async () => {
+  t = await createTestApp({ uploadDir, uploadMaxBytes: 400_000 });
+  w = await smallWorld(t.ctx.db);
+  tokens = {
+    gridA1: await t.login('w_grid_a1'),
+    stationA1: await t.login('w_station_a1'),
+    stationB1: await t.login('w_station_b1'),
+    bureauA: await t.login('w_bureau_a'),
+  };
+});
+afterAll(async () => {
+  await t?.close();
+  fs.rmSync(uploadDir, { recursive: true, force: true });
+});
+
+describe('uploads', () => {
+  it('When a JPEG carrying EXIF GPS is uploaded, then the stored photo has no EXIF/GPS, is upright, and has a 320 px thumbnail', async () => {
+    const original = await photoWithGps();
+    expect((await sharp(original).metadata()).exif).toBeDefined();
+    const r = await upload(tokens.gridA1, original, '现场.jpg');
+    expect(r.statusCode).toBe(201);
+    const info = r.json();
+    expect(info).toMatchObject({ kind: 'image', mime: 'image/jpeg', name: '现场.jpg', url: `/api/v1/files/${info.id}` });
+
+    const dl = await get(tokens.gridA1, info.url);
+    expect(dl.statusCode).toBe(200);
+    expect(dl.headers['content-type']).toBe('image/jpeg');
+    const stored = dl.rawPayload;
+    const meta = await sharp(stored).metadata();
+    expect(meta.exif).toBeUndefined();
+    expect(meta.xmp).toBeUndefined();
+    expect(stored.includes(Buffer.from('Exif'))).toBe(false);
+    expect(stored.includes(Buffer.from('TestPhone'))).toBe(false);
+    // Orientation 6 (rotate 90°) was applied to the pixels, so the stored photo is portrait.
+    expect([meta.width, meta.height]).toEqual([480, 640]);
+
+    const thumb = await get(tokens.gridA1, info.thumbUrl);
+    expect(thumb.statusCode).toBe(200);
+    expect(thumb.headers['content-type']).toBe('image/webp');
+    const tm = await sharp(thumb.rawPayload).metadata();
+    expect(tm.format).toBe('webp');
+    expect(Math.max(tm.width!, tm.height!)).toBe(320);
+
+    // On disk under uploadDir/yyyy/mm/dd/<uuid>.jpg, bytes identical to the download.
+    const row = await t.ctx.db.selectFrom('files').selectAll().where('id', '=', info.id).executeTakeFirstOrThrow();
+    expect(row.storage_key).toMatch(/^\d{4}\/\d{2}\/\d{2}\/[0-9a-f-]{36}\.jpg$/);
+    expect(fs.readFileSync(path.join(uploadDir, row.storage_key)).equals(stored)).toBe(true);
+  });
+
+  it('When a text file is renamed .jpg, then it is refused by its content with 422 naming file', async () => {
+    const r = await upload(tokens.gridA1, Buffer.from('这不是图片 just text pretending to be a photo'), 'fake.jpg');
+    expect(r.statusCode).toBe(422);
+    expect(r.json().error).toMatchObject({ code: 'unsupported_file_type', field: 'file' });
+    expect(await t.ctx.db.selectFrom('files').select('id').where('original_name', '=', 'fake.jpg').execute()).toHaveLength(0);
+  });
+
+  it('When a file is larger than the configured limit, then 413 names file and nothing is stored', async () => {
+    const big = Buffer.alloc(500_000, 7);
+    big.set([0xff, 0xd8, 0xff, 0xe0]);
+    const r = await upload(tokens.gridA1, big, 'big.jpg');
+    expect(r.statusCode).toBe(413);
+    expect(r.json().error.field).toBe('file');
+    expect(await t.ctx.db.selectFrom('files').select('id').where('original_name', '=', 'big.jpg').execute()).toHaveLength(0);
+  });
+
+  it('When the request is not multipart, then 422 names file', async () => {
+    const r = await t.api(tokens.gridA1).post('/api/v1/files', { file: 'x' });
+    expect(r.status).toBe(422);
+    expect(r.body.error.field).toBe('file');
+  });
+
+  it('When not signed in, then the staff upload route answers 401', async () => {
+    const mp = multipart([{ name: 'file', filename: 'a.jpg', data: await photoWithGps() }]);
+    const r = await t.app.inject({ method: 'POST', url: '/api/v1/files', payload: mp.body, headers: mp.headers });
+    expect(r.statusCode).toBe(401);
+  });
+});
+
+describe('event attachments and the jurisdiction guard', () => {
+  it('When photos are added to an event, then they form one history step and only people with jurisdiction can download them', async () => {
+    const eventId = await insertEvent(t.ctx.db, w.regions.uA1);
+    const r = await upload(tokens.stationA1, await photoWithGps(), 'a.jpg', `/api/v1/events/${eventId}/attachments`, [{ name: 'note', data: '补充现场照片' }]);
+    expect(r.statusCode).toBe(201);
+    const { historySeq, items } = r.json();
+    expect(historySeq).toBe(2);
+    expect(items).toHaveLength(1);
+    const h = await t.ctx.db.selectFrom('event_history').selectAll().where('event_id', '=', eventId).where('seq', '=', 2).executeTakeFirstOrThrow();
+    expect(h).toMatchObject({ type: 'comment', note: '补充现场照片', actor_id: w.users.stationA1.id });
+    expect((h.detail as any).attachments).toEqual([items[0].id]);
+
+    const list = await get(tokens.bureauA, `/api/v1/events/${eventId}/attachments`);
+    expect(list.statusCode).toBe(200);
+    expect(list.json().items.map((f: any) => f.id)).toEqual([items[0].id]);
+
+    expect((await get(tokens.bureauA, items[0].url)).statusCode).toBe(200);
+    expect((await get(tokens.stationA1, items[0].thumbUrl)).statusCode).toBe(200);
+    // Another county's station: the file, its thumbnail and the event's list all look missing.
+    expect((await get(tokens.stationB1, items[0].url)).statusCode).toBe(404);
+    expect((await get(tokens.stationB1, items[0].thumbUrl)).statusCode).toBe(404);
+    expect((await get(tokens.stationB1, `/api/v1/events/${eventId}/attachments`)).statusCode).toBe(404);
+  });
+
+  it('When someone outside the jurisdiction attaches to an event, then 404 and nothing is written', async () => {
+    const eventId = await insertEvent(t.ctx.db, w.regions.uA1);
+    const r = await upload(tokens.stationB1, await photoWithGps(), 'b.jpg', `/api/v1/events/${eventId}/attachments`);
+    expect(r.statusCode).toBe(404);
+    expect(await t.ctx.db.selectFrom('event_history').select('seq').where('event_id', '=', eventId).execute()).toHaveLength(1);
+  });
+
+  it('When a pre-uploaded file is not yet attached, then only its uploader can download it', async () => {
+    const info = (await upload(tokens.gridA1, await photoWithGps())).json();
+    expect((await get(tokens.gridA1, info.url)).statusCode).toBe(200);
+    expect((await get(tokens.stationA1, info.url)).statusCode).toBe(404);
+  });
+
+  it('When attachFiles gets another user’s or an unknown file, then 422 names attachmentIds and nothing is attached', async () => {
+    const eventId = await insertEvent(t.ctx.db, w.regions.uA1);
+    const mine = (await upload(tokens.gridA1, await photoWithGps())).json();
+    const theirs = (await upload(tokens.stationA1, await photoWithGps())).json();
+    const actor = { id: w.users.gridMemberA1.id };
+    await expect(
+      t.ctx.db.transaction().execute((trx) => attachFiles(trx, actor, [mine.id, theirs.id], { eventId })),
+    ).rejects.toMatchObject({ code: 'attachment_invalid', field: 'attachmentIds' });
+    const row = await t.ctx.db.selectFrom('files').select('entity').where('id', '=', mine.id).executeTakeFirstOrThrow();
+    expect(row.entity).toBeNull();
+    // The right one attaches, and then counts as in use.
+    const ok = await t.ctx.db.transaction().execute((trx) => attachFiles(trx, actor, [mine.id], { eventId, historySeq: 1 }));
+    expect(ok[0]).toMatchObject({ event_id: eventId, history_seq: 1 });
+    await expect(t.ctx.db.transaction().execute((trx) => attachFiles(trx, actor, [mine.id], { eventId }))).rejects.toMatchObject({
+      code: 'attachment_in_use',
+    });
+    // Attached: now visible by jurisdiction, still not to another county.
+    expect((await get(tokens.stationA1, mine.url)).statusCode).toBe(200);
+    expect((await get(tokens.stationB1, mine.url)).statusCode).toBe(404);
+  });
+
+  it('When a byte range is asked, then 206 returns exactly that slice', async () => {
+    const info = (await upload(tokens.gridA1, await photoWithGps())).json();
+    const full = (await get(tokens.gridA1, info.url)).rawPayload;
+    const r = await t.app.inject({ method: 'GET', url: info.url, headers: { authorization: `Bearer ${tokens.gridA1}`, range: 'bytes=0-99' } });
+    expect(r.statusCode).toBe(206);
+    expect(r.headers['content-range']).toBe(`bytes 0-99/${full.length}`);
+    expect(r.rawPayload.equals(full.subarray(0, 100))).toBe(true);
+  });
+});
