@@ -1,0 +1,3 @@
+export * from './model.js';
+export * from './routing.js';
+export * from './machine.js';
