@@ -1,4 +1,5 @@
-// Placeholder for the public portal (replaced by the portal engineer).
 import { createRoot } from 'react-dom/client';
+import { App } from './src/app';
+import './src/styles.css';
 
-createRoot(document.getElementById('root')!).render(<p>食品安全投诉举报（建设中）</p>);
+createRoot(document.getElementById('root')!).render(<App />);
