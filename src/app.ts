@@ -5,6 +5,7 @@ import { openDatabase } from './db/open.js';
 import { migrate } from './db/migrate.js';
 import { buildServer, type BuildOptions } from './http/server.js';
 import { ensureAdmin } from './modules/identity/bootstrap.js';
+import { ensureDemoWorld } from './db/demo/load.js';
 import { webApps } from './http/web.js';
 
 export interface StartedApp {
@@ -19,6 +20,8 @@ export async function createApp(config: Config, opts: BuildOptions & { print?: (
   await migrate(database, (m) => opts.print?.(m));
   const ctx: AppContext = { config, database, db: database.db, now: () => new Date() };
   await ensureAdmin(ctx, opts.print);
+  // H5: the demo world (莆田市) is loaded once, on the first start in demo mode.
+  if (config.demo) await ensureDemoWorld(ctx, opts.print);
   // The web apps (console /, field app /m/, portal /p/) are served after the API routes.
   const app = await buildServer(ctx, { ...opts, extra: [...(opts.extra ?? []), webApps()] });
   return {

@@ -3,6 +3,7 @@ import { v7 as uuidv7 } from 'uuid';
 import type { AppContext } from '../../context.js';
 import { writeAudit } from '../audit/store.js';
 import { hashPassword } from './passwords.js';
+import { DEMO_PASSWORD } from '../../db/demo/accounts.js';
 
 /**
  * API.md bootstrap: on an empty database an `admin` (whole tree) is created with
@@ -12,8 +13,9 @@ import { hashPassword } from './passwords.js';
 export async function ensureAdmin(ctx: AppContext, print: (m: string) => void = console.log): Promise<{ created: boolean; password?: string }> {
   const any = await ctx.db.selectFrom('users').select('id').limit(1).executeTakeFirst();
   if (any) return { created: false };
-  const generated = !ctx.config.adminPassword;
-  const password = ctx.config.adminPassword ?? `Fg-${randomBytes(9).toString('base64url')}`;
+  // H5: in demo mode the admin shares the documented demo password unless one is configured.
+  const generated = !ctx.config.adminPassword && !ctx.config.demo;
+  const password = ctx.config.adminPassword ?? (ctx.config.demo ? DEMO_PASSWORD : `Fg-${randomBytes(9).toString('base64url')}`);
   const id = uuidv7();
   await ctx.db.transaction().execute(async (trx) => {
     await trx

