@@ -7,6 +7,7 @@ import { buildServer, type BuildOptions } from './http/server.js';
 import { ensureAdmin } from './modules/identity/bootstrap.js';
 import { ensureDemoWorld } from './db/demo/load.js';
 import { webApps } from './http/web.js';
+import { startJobs } from './jobs/index.js';
 
 export interface StartedApp {
   ctx: AppContext;
@@ -24,10 +25,15 @@ export async function createApp(config: Config, opts: BuildOptions & { print?: (
   if (config.demo) await ensureDemoWorld(ctx, opts.print);
   // The web apps (console /, field app /m/, portal /p/) are served after the API routes.
   const app = await buildServer(ctx, { ...opts, extra: [...(opts.extra ?? []), webApps()] });
+  // N2: this process's share of the scheduled jobs (each occurrence runs once across processes).
+  const jobs = config.jobs
+    ? startJobs(ctx, { info: (m, e) => app.log.info(e ?? {}, `[jobs] ${m}`), error: (m, e) => app.log.error(e ?? {}, `[jobs] ${m}`) })
+    : null;
   return {
     ctx,
     app,
     async close() {
+      await jobs?.stop();
       await app.close();
       await database.close();
     },

@@ -1,5 +1,8 @@
 import type { ColumnType, Generated } from 'kysely';
 import type { FileTables } from '../modules/files/tables.js';
+import type { JobTables } from '../jobs/tables.js';
+import type { CatalogueTables } from '../modules/catalogue/tables.js';
+import type { PatrolTables } from '../modules/patrols/tables.js';
 
 /**
  * Kysely table types. Core tables are here; each module that owns tables declares an interface
@@ -290,4 +293,5 @@ export interface NotificationTables {
 }
 
 // Module tables are merged here as modules are added (one interface per module).
-export interface DB extends CoreTables, BusinessTables, EventTables, NotificationTables, FileTables {}
+export interface DB extends CoreTables, BusinessTables, EventTables, NotificationTables, FileTables,
+  JobTables, CatalogueTables, PatrolTables {}

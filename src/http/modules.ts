@@ -5,6 +5,7 @@ import { regionRoutes } from '../modules/regions/routes.js';
 import { organizationRoutes } from '../modules/organizations/routes.js';
 import { fileRoutes } from '../modules/files/routes.js';
 import { notificationRoutes } from '../modules/notifications/routes.js';
+import { jobRoutes } from '../jobs/routes.js';
 
 /** Every module's routes, registered by the server. Add a module: add one line. */
 export const modules: Array<(ctx: AppContext) => FastifyPluginAsyncZod> = [
@@ -13,4 +14,5 @@ export const modules: Array<(ctx: AppContext) => FastifyPluginAsyncZod> = [
   organizationRoutes,
   fileRoutes,
   notificationRoutes,
+  jobRoutes,
 ];
