@@ -107,17 +107,14 @@ interface Category {
   name: string;
   nameEn?: string;
 }
-function flattenCategories(data: any): Category[] {
-  const out: Category[] = [];
-  const walk = (n: any) => {
-    if (Array.isArray(n)) return n.forEach(walk);
-    if (!n || typeof n !== 'object') return;
-    const kids = n.items ?? n.children ?? n.categories;
-    if (n.code && n.name && !Array.isArray(kids)) out.push({ code: n.code, name: n.name, nameEn: n.nameEn });
-    if (Array.isArray(kids)) walk(kids);
-  };
-  walk(data);
-  return out;
+/** The public chooses among categories (the catalogue's items are for staff). */
+function categoriesOf(data: any): Category[] {
+  const list: any[] = Array.isArray(data) ? data : (data?.items ?? data?.categories ?? []);
+  return list.filter((c) => c && c.code && c.name).map((c) => ({ code: c.code, name: c.name, nameEn: c.nameEn ?? undefined }));
+}
+/** ABCDE-FGHJK: easier to read out and copy down. */
+export function displayCode(code: string): string {
+  return /^[0-9A-Z]{10}$/.test(code) ? `${code.slice(0, 5)}-${code.slice(5)}` : code;
 }
 interface Region {
   id: string;
@@ -160,7 +157,7 @@ function ReportPage({ businessId }: { businessId: string | null }) {
     );
   }, [businessId]);
   useEffect(() => {
-    api.get('/api/v1/public/catalogue').then((d) => setCategories(flattenCategories(d)), () => {});
+    api.get('/api/v1/public/catalogue').then((d) => setCategories(categoriesOf(d)), () => {});
   }, []);
   // Without a business, the reporter picks the place from the region tree, level by level.
   const loadRegions = (parentId: string | null, depth: number) =>
@@ -197,10 +194,10 @@ function ReportPage({ businessId }: { businessId: string | null }) {
         </h1>
         <p>{t('您的查询码（请截图或记下，凭此查询办理进度和结果）：', 'Your tracking code (save it: you need it to follow your report):')}</p>
         <p className="code" aria-label={t('查询码', 'Tracking code')} data-testid="tracking-code">
-          {trackingCode}
+          {displayCode(trackingCode)}
         </p>
         <div className="row">
-          <button className="btn" type="button" onClick={() => navigator.clipboard?.writeText(trackingCode)}>
+          <button className="btn" type="button" onClick={() => navigator.clipboard?.writeText(displayCode(trackingCode))}>
             {t('复制查询码', 'Copy code')}
           </button>
           <Link className="btn primary" to={`/track/${encodeURIComponent(trackingCode)}`}>
@@ -259,7 +256,7 @@ function ReportPage({ businessId }: { businessId: string | null }) {
               if (!p.fileId) {
                 const form = new FormData();
                 form.append('file', p.blob, 'photo.jpg');
-                const r = await request<{ id: string }>('POST', '/api/v1/files', { body: form, headers: { 'Idempotency-Key': p.key } });
+                const r = await request<{ id: string }>('POST', '/api/v1/public/files', { body: form, headers: { 'Idempotency-Key': p.key } });
                 p.fileId = String(r.id);
               }
               fileIds.push(p.fileId!);
@@ -273,7 +270,7 @@ function ReportPage({ businessId }: { businessId: string | null }) {
                 ...(categoryCode ? { categoryCode } : {}),
                 ...(business ? { businessId: business.id } : businessId && !businessError ? { businessId } : regionId ? { regionId } : {}),
                 ...(anonymous ? { anonymous: true } : phone.trim() ? { contactPhone: phone.trim() } : {}),
-                ...(fileIds.length ? { attachmentIds: fileIds } : {}),
+                ...(fileIds.length ? { photos: fileIds } : {}),
               },
               { headers: { 'Idempotency-Key': submitKey.current } },
             );
@@ -500,7 +497,7 @@ function TrackPage({ code }: { code: string }) {
       </h1>
       <div className="card">
         <p>
-          {t('查询码', 'Tracking code')}：<strong>{report.trackingCode}</strong>
+          {t('查询码', 'Tracking code')}：<strong>{displayCode(report.trackingCode)}</strong>
         </p>
         <p>
           {t('当前状态', 'Status')}：
@@ -554,11 +551,16 @@ function Rating({ report, state, onDone }: { report: PublicReport; state: string
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [thanks, setThanks] = useState(false);
-  const canRate = report.canRate ?? (['closed', 'resolved', 'rejected'].includes(state) && !report.rating);
-  if (report.rating && !thanks)
+  const canRate = report.canRate ?? (['closed', 'rejected'].includes(state) && !report.rating);
+  if (report.rating)
     return (
       <div className="card">
         <h2>{t('您的评价', 'Your rating')}</h2>
+        {thanks && (
+          <p className="success" role="status">
+            {t('感谢您的评价！', 'Thank you for your rating!')}
+          </p>
+        )}
         <p>
           {t(`${report.rating} 分（满分5分）`, `${report.rating} out of 5`)}
           {report.ratingComment ? ` — ${report.ratingComment}` : ''}
@@ -598,11 +600,6 @@ function Rating({ report, state, onDone }: { report: PublicReport; state: string
       }}
     >
       <h2 id="rate-h">{t('评价办理结果', 'Rate the handling')}</h2>
-      {thanks && (
-        <p className="success" role="status">
-          {t('感谢您的评价！', 'Thank you for your rating!')}
-        </p>
-      )}
       <fieldset>
         <legend>{t('满意度（1–5分）', 'Satisfaction (1–5)')}</legend>
         <div className="stars">

@@ -8,13 +8,13 @@ import { businessesUrl, type Business } from './home';
 import { setReportPrefill } from './report';
 
 /** P1: the five patrol aspects of S1 — 证 licence, 人 people, 物 goods, 票 invoices, 洁 hygiene. */
-export const ASPECTS = ['license', 'people', 'goods', 'invoice', 'hygiene'] as const;
+export const ASPECTS = ['license', 'people', 'goods', 'invoices', 'hygiene'] as const;
 export type Aspect = (typeof ASPECTS)[number];
 
 export function PatrolPage({ businessId, user }: { businessId: string; user: User }) {
   const list = useCached<{ items: Business[] }>(businessesUrl(user));
   const business = list.data?.items.find((b) => String(b.id) === businessId);
-  const [passed, setPassed] = useState<Record<Aspect, boolean>>({ license: true, people: true, goods: true, invoice: true, hygiene: true });
+  const [passed, setPassed] = useState<Record<Aspect, boolean>>({ license: true, people: true, goods: true, invoices: true, hygiene: true });
   const [notes, setNotes] = useState<Record<string, string>>({});
   const [busy, setBusy] = useState(false);
   const [msg, setMsg] = useState<string | null>(null);

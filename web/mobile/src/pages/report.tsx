@@ -160,7 +160,6 @@ export function ReportPage({ user }: { user: User }) {
               ...(categoryCode ? { categoryCode } : {}),
               ...(businessId ? { businessId } : { regionId: user.regionId }),
               ...(loc ? { location: loc } : {}),
-              ...(init?.patrolClientId ? { patrolClientId: init.patrolClientId } : {}),
             },
             photos: photos.map((p, i) => ({ blob: p.blob, name: `photo-${i + 1}.jpg` })),
           });
