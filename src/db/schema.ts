@@ -162,6 +162,9 @@ export interface BusinessesTable {
   product_tags: Generated<string[]>;
   created_at: Timestamp;
   updated_at: Timestamp;
+  risk_level_manual: Generated<boolean>;
+  grade_override: string | null;
+  grade_basis: string | null;
 }
 
 export interface BusinessFollowersTable {
@@ -173,6 +176,20 @@ export interface BusinessFollowersTable {
 export interface BusinessTables {
   businesses: BusinessesTable;
   business_followers: BusinessFollowersTable;
+  business_import_jobs: BusinessImportJobsTable;
+}
+
+export interface BusinessImportJobsTable {
+  id: string;
+  created_by: string;
+  file_name: string;
+  status: Generated<string>;
+  total: Generated<number>;
+  processed: Generated<number>;
+  imported: Generated<number>;
+  errors: Json<{ row: number; field: string; message: string }[]>;
+  created_at: Timestamp;
+  finished_at: Date | null;
 }
 
 export interface EventsTable {

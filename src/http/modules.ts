@@ -3,6 +3,7 @@ import type { AppContext } from '../context.js';
 import { identityRoutes } from '../modules/identity/routes.js';
 import { regionRoutes } from '../modules/regions/routes.js';
 import { organizationRoutes } from '../modules/organizations/routes.js';
+import { businessRoutes } from '../modules/businesses/routes.js';
 import { fileRoutes } from '../modules/files/routes.js';
 import { notificationRoutes } from '../modules/notifications/routes.js';
 import { jobRoutes } from '../jobs/routes.js';
@@ -12,6 +13,7 @@ export const modules: Array<(ctx: AppContext) => FastifyPluginAsyncZod> = [
   identityRoutes,
   regionRoutes,
   organizationRoutes,
+  businessRoutes,
   fileRoutes,
   notificationRoutes,
   jobRoutes,
