@@ -1,0 +1,85 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { REPO } from './server.js';
+
+export const SCREENS = path.join(REPO, 'test-results/screens');
+
+/** Debian's chromium (scripts/ensure-browser.sh installs it with the CJK fonts). */
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+export interface ApiSession {
+  token: string;
+  user: any;
+  /** Requests with the session's bearer token (for comparing the screens with the API). */
+  get<T = any>(url: string): Promise<{ status: number; body: T }>;
+}
+
+/** Signs in through the API as a browser would, returning the session token. */
+export async function apiLogin(baseUrl: string, username: string, password: string): Promise<ApiSession> {
+  const r = await fetch(`${baseUrl}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
+  const body = (await r.json()) as any;
+  if (r.status !== 200) throw new Error(`login ${username}: ${r.status} ${JSON.stringify(body)}`);
+  const token: string = body.token;
+  return {
+    token,
+    user: body.user,
+    async get(url) {
+      const res = await fetch(`${baseUrl}${url}`, { headers: { authorization: `Bearer ${token}` } });
+      const text = await res.text();
+      let parsed: any = text;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        /* not JSON */
+      }
+      return { status: res.status, body: parsed };
+    },
+  };
+}
+
+/**
+ * A browser context signed in as `username`: the session cookie from an API sign-in is put into
+ * the context (the stories test the screens, not the sign-in form, unless they say so).
+ */
+export async function signedInContext(browser: Browser, baseUrl: string, username: string, password: string, lang: 'zh' | 'en' = 'zh') {
+  const session = await apiLogin(baseUrl, username, password);
+  const context = await browser.newContext({ locale: lang === 'zh' ? 'zh-CN' : 'en-US', viewport: { width: 1440, height: 900 } });
+  const u = new URL(baseUrl);
+  await context.addCookies([{ name: 'fg_session', value: session.token, domain: u.hostname, path: '/', httpOnly: true, sameSite: 'Lax' }]);
+  if (lang === 'en') await context.addInitScript(() => localStorage.setItem('foodgrid.lang', 'en'));
+  return { context, session };
+}
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(SCREENS, { recursive: true });
+  const file = path.join(SCREENS, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  return file;
+}
+
+/** Collects uncaught page errors so a story can assert the page did not crash. */
+export function watchErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  return errors;
+}
+
+export type { Browser, BrowserContext, Page };

@@ -1,0 +1,95 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+export const E2E_ADMIN_PASSWORD = 'E2e-Admin-Passw0rd!';
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  dataDir: string;
+  /** Everything the server printed (for failure messages). */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.unref();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * The real product as `npm start` runs it (tsx src/main.ts): embedded database in a fresh temp
+ * directory, demo world, no background jobs. Resolves once `/api/health` answers 200.
+ */
+export async function startServer(env: Record<string, string> = {}, timeoutMs = 240_000): Promise<RunningServer> {
+  const port = await freePort();
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'foodgrid-e2e-'));
+  let out = '';
+  const childEnv: NodeJS.ProcessEnv = {
+    ...process.env,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    FOODGRID_DATA_DIR: path.join(dataDir, 'data'),
+    FOODGRID_DEMO: '1',
+    FOODGRID_JOBS: '0',
+    FOODGRID_LOG_LEVEL: 'warn',
+    FOODGRID_ADMIN_PASSWORD: E2E_ADMIN_PASSWORD,
+    ...env,
+  };
+  // The stories run on the embedded database, whatever the shell says.
+  if (!env.DATABASE_URL) delete childEnv.DATABASE_URL;
+  const child: ChildProcess = spawn(process.execPath, [path.join(REPO, 'node_modules/tsx/dist/cli.mjs'), 'src/main.ts'], {
+    cwd: REPO,
+    env: childEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  let exited = false;
+  child.on('exit', () => (exited = true));
+  const url = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    if (!exited) {
+      child.kill('SIGTERM');
+      await new Promise<void>((r) => {
+        const t = setTimeout(() => {
+          child.kill('SIGKILL');
+          r();
+        }, 10_000);
+        child.once('exit', () => {
+          clearTimeout(t);
+          r();
+        });
+      });
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    if (exited) {
+      await stop();
+      throw new Error(`server exited before it was ready:\n${out}`);
+    }
+    try {
+      const r = await fetch(`${url}/api/health`);
+      if (r.status === 200) return { url, port, dataDir, output: () => out, stop };
+    } catch {
+      /* not listening yet */
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  await stop();
+  throw new Error(`server not ready after ${timeoutMs} ms:\n${out}`);
+}

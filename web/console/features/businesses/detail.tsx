@@ -1,0 +1,99 @@
+import { Link, useParams } from 'react-router-dom';
+import { useQuery } from '@tanstack/react-query';
+import { Button, Card, Col, Descriptions, Row, Space, Spin, Table, Tag, Typography } from 'antd';
+import { QrcodeOutlined } from '@ant-design/icons';
+import { api } from '../../../shared/api';
+import { ACTIONS, BUSINESS_TYPES, formatTime, GRADES, label, t } from '../../../shared/i18n';
+import { QueryError, RegionName } from '../../components/common';
+import { StateTag } from '../events/bits';
+import { useBusiness } from './api';
+import { TeamView } from './team';
+
+interface HistoryRow {
+  id?: string;
+  kind?: string;
+  type?: string;
+  title?: string;
+  state?: string;
+  at?: string;
+  createdAt?: string;
+  note?: string;
+  eventId?: string;
+}
+
+export default function BusinessDetail() {
+  const { id } = useParams();
+  const b = useBusiness(id);
+  const history = useQuery({
+    queryKey: ['business', id, 'history'],
+    enabled: !!id,
+    retry: false,
+    queryFn: () => api.get<{ items: HistoryRow[] }>(`/api/v1/businesses/${id}/history`),
+  });
+  if (b.isLoading) return <Spin />;
+  if (b.error || !b.data) return <QueryError error={b.error} what={t('经营主体', 'Business')} />;
+  const d = b.data;
+  const rows = history.data?.items ?? [];
+  return (
+    <>
+      <Space align="center" wrap style={{ marginBottom: 12 }}>
+        <Typography.Title level={4} style={{ margin: 0 }}>
+          {d.name}
+        </Typography.Title>
+        {d.grade && <Tag color="blue">{label(GRADES, d.grade)}</Tag>}
+        {d.riskLevel === 'high' && <Tag color="red">{t('高风险', 'High risk')}</Tag>}
+        <Link to={`/businesses/${d.id}/poster`}>
+          <Button icon={<QrcodeOutlined />}>{t('举报二维码海报', 'QR-code poster')}</Button>
+        </Link>
+        <Link to={`/events?businessId=${d.id}`}>{t('相关事件', 'Its events')}</Link>
+      </Space>
+      <Row gutter={16}>
+        <Col xs={24} lg={14}>
+          <Card size="small" title={t('基本信息', 'Registry')} style={{ marginBottom: 16 }}>
+            <Descriptions size="small" column={{ xs: 1, md: 2 }} bordered>
+              <Descriptions.Item label={t('统一社会信用代码', 'Credit code')}>{d.creditCode ?? '—'}</Descriptions.Item>
+              <Descriptions.Item label={t('许可证编号', 'Licence')}>{d.licenseNo ?? '—'}</Descriptions.Item>
+              <Descriptions.Item label={t('许可证有效期', 'Licence expiry')}>{d.licenseExpiry ? String(d.licenseExpiry).slice(0, 10) : '—'}</Descriptions.Item>
+              <Descriptions.Item label={t('业态', 'Type')}>{label(BUSINESS_TYPES, d.type)}</Descriptions.Item>
+              <Descriptions.Item label={t('所在区域', 'Region')}>{d.regionName ?? <RegionName id={d.regionId} />}</Descriptions.Item>
+              <Descriptions.Item label={t('地址', 'Address')}>{d.address ?? '—'}</Descriptions.Item>
+              <Descriptions.Item label={t('就餐人数', 'Diners')}>{d.dinersCount ?? '—'}</Descriptions.Item>
+              <Descriptions.Item label={t('从业人数', 'Employees')}>{d.employees ?? '—'}</Descriptions.Item>
+              <Descriptions.Item label={t('营业收入（万元）', 'Revenue (10k CNY)')}>{d.revenueWan ?? '—'}</Descriptions.Item>
+              <Descriptions.Item label={t('状态', 'Status')}>{d.status ?? '—'}</Descriptions.Item>
+            </Descriptions>
+          </Card>
+          <Card size="small" title={t('监管履历', 'History')}>
+            {history.error ? (
+              <QueryError error={history.error} what={t('监管履历', 'History')} />
+            ) : (
+              <Table<HistoryRow>
+                rowKey={(r) => r.id ?? `${r.kind}-${r.at ?? r.createdAt}`}
+                size="small"
+                loading={history.isLoading}
+                dataSource={rows}
+                pagination={rows.length > 20 ? { pageSize: 20 } : false}
+                columns={[
+                  { title: t('时间', 'When'), key: 'at', width: 150, render: (_, r) => formatTime(r.at ?? r.createdAt) },
+                  { title: t('类型', 'Kind'), key: 'kind', width: 100, render: (_, r) => label({ ...ACTIONS, event: { zh: '事件', en: 'Event' }, patrol: { zh: '巡查', en: 'Patrol' } }, r.kind ?? r.type) },
+                  {
+                    title: t('内容', 'What'),
+                    key: 'title',
+                    render: (_, r) => (r.eventId || (r.kind === 'event' && r.id) ? <Link to={`/events/${r.eventId ?? r.id}`}>{r.title ?? r.note}</Link> : (r.title ?? r.note ?? '—')),
+                  },
+                  { title: t('状态', 'State'), key: 'state', width: 120, render: (_, r) => (r.state ? <StateTag state={r.state} /> : '—') },
+                ]}
+                locale={{ emptyText: t('暂无记录', 'Nothing recorded') }}
+              />
+            )}
+          </Card>
+        </Col>
+        <Col xs={24} lg={10}>
+          <Card size="small" title={t('1+2+3+N 包保团队', '1+2+3+N team')}>
+            <TeamView team={d.team} />
+          </Card>
+        </Col>
+      </Row>
+    </>
+  );
+}
