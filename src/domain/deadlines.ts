@@ -1,4 +1,5 @@
-import { isWorkday as officialWorkday } from 'chinese-days';
+// chinese-days is CommonJS: Node's ESM loader exposes only its default export.
+import chineseDays from 'chinese-days';
 import { invalid } from './errors.js';
 
 /**
@@ -77,7 +78,7 @@ type Calendar = Pick<DeadlineSettings, 'extraHolidays' | 'extraWorkdays'>;
 export function isWorkingDay(day: string, cal: Partial<Calendar> = {}): boolean {
   if (cal.extraWorkdays?.includes(day)) return true;
   if (cal.extraHolidays?.includes(day)) return false;
-  return officialWorkday(day);
+  return chineseDays.isWorkday(day);
 }
 
 /** The calendar day that is `n` working days after `day` (n ≥ 1), or before it when n < 0. */
