@@ -238,6 +238,7 @@ export interface EventsTable {
   updated_at: Timestamp;
   resolved_at: Date | null;
   closed_at: Date | null;
+  return_to: Json<unknown> | null;
 }
 
 export interface EventHistoryTable {

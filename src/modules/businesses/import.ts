@@ -32,6 +32,7 @@ export interface ImportFile {
 
 export interface JobView {
   id: string;
+  jobId: string;
   status: string;
   fileName: string;
   total: number;
@@ -44,10 +45,16 @@ export interface JobView {
 
 async function readRows(file: ImportFile): Promise<SheetRow[]> {
   const name = file.fileName.toLowerCase();
-  if (name.endsWith('.xlsx') || file.mimeType?.includes('spreadsheetml')) return readXlsx(file.buffer);
-  if (name.endsWith('.csv') || name.endsWith('.txt') || file.mimeType?.startsWith('text/')) return parseCsv(decodeText(file.buffer));
-  if (name.endsWith('.xls') || name.endsWith('.et') || name.endsWith('.wps')) {
+  const b = file.buffer;
+  // By content first: browsers send odd MIME types, and staff rename files.
+  const isZip = b[0] === 0x50 && b[1] === 0x4b && b[2] === 0x03 && b[3] === 0x04;
+  const isOle = b[0] === 0xd0 && b[1] === 0xcf && b[2] === 0x11 && b[3] === 0xe0;
+  if (isOle || name.endsWith('.xls') || name.endsWith('.et')) {
     throw invalid('xls_not_supported', 'file', '暂不支持旧版 .xls/.et 文件，请在 Excel/WPS 中另存为 .xlsx 后导入', 'old .xls files are not supported: save as .xlsx');
+  }
+  if (isZip) return readXlsx(b);
+  if (name.endsWith('.csv') || name.endsWith('.txt') || file.mimeType?.startsWith('text/') || file.mimeType === 'application/vnd.ms-excel') {
+    return parseCsv(decodeText(b));
   }
   throw invalid('unsupported_file', 'file', '请上传 .xlsx 或 .csv 文件', 'upload an .xlsx or .csv file');
 }
@@ -287,6 +294,7 @@ export async function getImportJob(ctx: AppContext, actor: Actor, id: string): P
   const errors = (typeof j.errors === 'string' ? JSON.parse(j.errors) : j.errors) as RowError[];
   return {
     id: j.id,
+    jobId: j.id,
     status: l?.status ?? j.status,
     fileName: j.file_name,
     total: j.total,

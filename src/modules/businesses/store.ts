@@ -1,7 +1,7 @@
 import { sql, type Selectable } from 'kysely';
 import type { Tx } from '../../context.js';
 import type { BusinessesTable } from '../../db/schema.js';
-import { BUSINESS_TYPE_LABELS, type BusinessType, type Grade } from '../../domain/grading.js';
+import { BUSINESS_TYPE_LABELS, computeGrade, type BusinessType, type Grade } from '../../domain/grading.js';
 import { inScope } from '../../domain/access.js';
 import { pathIds } from '../../domain/hierarchy.js';
 import { supervisionRule, RISK_LEVEL_LABELS, type RiskLevel } from '../../domain/risk.js';
@@ -82,7 +82,10 @@ export function toBusiness(r: BusinessRow, opts: { unmaskPhone?: boolean } = {})
     revenueWan: r.revenue_wan,
     grade: r.grade as Grade,
     gradeComputed: r.grade_computed as Grade,
-    gradeBasis: r.grade_basis,
+    // rows loaded in bulk (demo world) may lack the text; it is a pure function of the row
+    gradeBasis:
+      r.grade_basis ??
+      computeGrade({ type: r.type as BusinessType, employees: r.employees, revenueWan: r.revenue_wan, dinersCount: r.diners_count, productTags: r.product_tags }).reasonZh,
     gradeOverride: r.grade_override
       ? { grade: r.grade_override as Grade, reason: r.grade_override_reason, by: r.grade_override_by, at: iso(r.grade_override_at) }
       : null,
