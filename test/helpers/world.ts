@@ -125,3 +125,13 @@ export async function smallWorld(db: Tx) {
   };
 }
 export type SmallWorld = Awaited<ReturnType<typeof smallWorld>>;
+
+/** A food business in a unit (events tests). */
+export async function foodBusiness(db: Tx, name: string, unit: RegionRef, type = 'catering') {
+  const id = uuidv7();
+  await db
+    .insertInto('businesses')
+    .values({ id, name, type, region_id: unit.id, region_path: unit.path, grade: 'D', grade_computed: 'D' })
+    .execute();
+  return { id, name };
+}

@@ -1,0 +1,409 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, type TestApp } from '../../../test/helpers/app.js';
+import { foodBusiness, region, smallWorld, user, type SmallWorld } from '../../../test/helpers/world.js';
+import { createEvent } from './create-event.js';
+import { escalateForExpiry } from './act.js';
+
+let t: TestApp;
+let w: SmallWorld;
+const tok: Record<string, string> = {};
+let n = 0;
+
+beforeAll(async () => {
+  t = await createTestApp();
+  w = await smallWorld(t.ctx.db);
+  for (const u of Object.values(w.users)) tok[u.username] = await t.login(u.username);
+});
+afterAll(async () => t?.close());
+
+const as = (username: string) => t.api(tok[username]);
+const shop = async (name = `小吃店${++n}`) => foodBusiness(t.ctx.db, name, w.regions.uA1);
+
+async function report(username: string, body: Record<string, unknown>, headers?: Record<string, string>) {
+  return as(username).post('/api/v1/events', { title: '后厨卫生差', description: '操作间地面积水，垃圾未加盖', ...body }, headers);
+}
+
+async function act(username: string, id: string, body: Record<string, unknown>) {
+  return as(username).post(`/api/v1/events/${id}/actions`, body);
+}
+
+/** Acts and insists on success, returning the event. */
+async function ok(username: string, id: string, body: Record<string, unknown>) {
+  const r = await act(username, id, body);
+  if (r.status !== 200) throw new Error(`${username} ${body.type}: ${r.status} ${JSON.stringify(r.body)}`);
+  return r.body;
+}
+
+function expectContiguous(history: { seq: number }[]) {
+  expect(history.map((h) => h.seq)).toEqual(history.map((_, i) => i + 1));
+}
+
+describe('seed 000 §三(一) grid patrol', () => {
+  it('When a unit leader reports and self-handles, then accept → resolve → feedback → close closes it at grid tier', async () => {
+    const b = await shop();
+    const c = await report('w_unit_a1', { channel: 'grid_patrol', businessId: b.id, categoryCode: 'HYG' });
+    expect(c.status).toBe(201);
+    expect(c.body).toMatchObject({
+      channel: 'grid_patrol',
+      state: 'open',
+      tier: 'grid',
+      originTier: 'grid',
+      holder: { tier: 'grid', userId: w.users.unitLeaderA1.id },
+      businessId: b.id,
+      regionId: String(w.regions.uA1.id),
+      version: 1,
+      overdue: false,
+    });
+    expect(c.body.deadline).toBeTruthy();
+    expect(c.body.allowedActions).toEqual(expect.arrayContaining(['accept', 'escalate', 'reject', 'comment']));
+    const id = c.body.id;
+    await ok('w_unit_a1', id, { type: 'accept', expectedVersion: 1 });
+    await ok('w_unit_a1', id, { type: 'resolve', result: '已督促店主清理积水、垃圾桶加盖' });
+    const early = await act('w_unit_a1', id, { type: 'close' });
+    expect(early.status).toBe(422); // E9: no close without feedback to the source
+    expect(early.body.error.field).toBe('feedback');
+    await ok('w_unit_a1', id, { type: 'feedback', feedback: '已整改到位' });
+    const closed = await ok('w_unit_a1', id, { type: 'close' });
+    expect(closed).toMatchObject({ state: 'closed', tier: 'grid', result: '已督促店主清理积水、垃圾桶加盖', feedback: '已整改到位', version: 5 });
+    expect(closed.closedAt).toBeTruthy();
+    expectContiguous(closed.history);
+    expect(closed.history.map((h: any) => h.type)).toEqual(['create', 'accept', 'resolve', 'feedback', 'close']);
+    const audits = await t.ctx.db.selectFrom('audit_log').select('action').where('entity_id', '=', id).execute();
+    expect(audits.map((a) => a.action).sort()).toEqual(['event.accept', 'event.close', 'event.create', 'event.feedback', 'event.resolve']);
+    const dwell = await t.ctx.db.selectFrom('event_tier_dwell').selectAll().where('event_id', '=', id).execute();
+    expect(dwell).toHaveLength(1);
+    expect(dwell[0].left_at).not.toBeNull();
+  });
+
+  it('When nobody below can solve it, then it climbs unit→grid leader→village→station→county→city, each holder notified and queued', async () => {
+    const b = await shop();
+    const c = await report('w_unit_a1', { channel: 'grid_patrol', businessId: b.id });
+    const id = c.body.id;
+    const ladder: [string, string, string][] = [
+      ['w_unit_a1', 'grid_leader', 'w_gridlead_a1'],
+      ['w_gridlead_a1', 'village', 'w_village_a1'],
+      ['w_village_a1', 'station', 'w_station_a1'],
+      ['w_station_a1', 'county', 'w_bureau_a'],
+      ['w_bureau_a', 'city', 'w_city'],
+    ];
+    let e = c.body;
+    for (const [who, tier, next] of ladder) {
+      e = await ok(who, id, { type: 'escalate', reason: '本级解决不了', expectedVersion: e.version });
+      expect(e.tier).toBe(tier);
+      expect(e.state).toBe('open');
+      const q = await as(next).get('/api/v1/events/queue');
+      expect(q.status).toBe(200);
+      expect(q.body.items.map((x: any) => x.id)).toContain(id);
+      const nextUser = Object.values(w.users).find((u) => u.username === next)!;
+      const notes = await t.ctx.db.selectFrom('notifications').select('kind').where('event_id', '=', id).where('user_id', '=', nextUser.id).execute();
+      expect(notes.length).toBeGreaterThan(0);
+      // the previous holder no longer may act
+      expect((await act(who, id, { type: 'accept' })).status).toBe(403);
+    }
+    expect(e.holder.organizationId).toBe(String(w.orgs.cityBureau.id));
+    const top = await act('w_city', id, { type: 'escalate', reason: '还要往上' });
+    expect(top.status).toBe(409);
+    const full = await as('w_city').get(`/api/v1/events/${id}`);
+    expect(full.body.history.map((h: any) => h.toTier)).toEqual(['grid', 'grid_leader', 'village', 'station', 'county', 'city']);
+    expect(full.body.history.slice(1).every((h: any) => h.note === '本级解决不了')).toBe(true);
+    const stays = await t.ctx.db.selectFrom('event_tier_dwell').select(['tier', 'left_at']).where('event_id', '=', id).orderBy('entered_at').execute();
+    expect(stays.map((s) => s.tier)).toEqual(['grid', 'grid_leader', 'village', 'station', 'county', 'city']);
+    expect(stays.filter((s) => s.left_at === null)).toHaveLength(1);
+  });
+
+  it('When the grid has no grid leader, then escalation answers 409 naming the grid', async () => {
+    const grid = await region(t.ctx.db, 'grid', '甲一社区第9网格', w.regions.vA1);
+    const unit = await region(t.ctx.db, 'unit', '第9网格第1单元', grid);
+    await user(t.ctx.db, 'lonely_unit', 'unit_leader', { region: unit });
+    tok.lonely_unit = await t.login('lonely_unit');
+    const b = await foodBusiness(t.ctx.db, '孤单小卖部', unit);
+    const c = await report('lonely_unit', { channel: 'grid_patrol', businessId: b.id });
+    const r = await act('lonely_unit', c.body.id, { type: 'escalate', reason: '处理不了' });
+    expect(r.status).toBe(409);
+    expect(r.body.error.code).toBe('no_handler');
+    expect(r.body.error.message).toBe('甲一社区第9网格没有网格长');
+    const after = await as('lonely_unit').get(`/api/v1/events/${c.body.id}`);
+    expect(after.body).toMatchObject({ tier: 'grid', version: 1 });
+  });
+});
+
+describe('seed 000 §三(二) department patrol', () => {
+  it('When county staff report on a sink-down patrol, then the county bureau handles it, may ask a village to assist, and it never goes down', async () => {
+    const b = await shop();
+    const c = await report('w_bureau_a', { channel: 'department_patrol', businessId: b.id });
+    expect(c.status).toBe(201);
+    expect(c.body).toMatchObject({ tier: 'county', originTier: 'county', holder: { organizationId: String(w.orgs.bureauA.id), userId: null } });
+    const id = c.body.id;
+    await ok('w_bureau_a', id, { type: 'accept' });
+    const a = await ok('w_bureau_a', id, { type: 'request_assist', regionId: String(w.regions.vA1.id), note: '请社区协助督促整改' });
+    expect(a).toMatchObject({ tier: 'county', holder: { organizationId: String(w.orgs.bureauA.id) } });
+    const assists = await t.ctx.db.selectFrom('event_assists').selectAll().where('event_id', '=', id).execute();
+    expect(assists).toHaveLength(1);
+    expect(assists[0]).toMatchObject({ region_id: w.regions.vA1.id, status: 'open' });
+    const villageNote = await t.ctx.db.selectFrom('notifications').select('kind').where('event_id', '=', id).where('user_id', '=', w.users.villageA1.id).execute();
+    expect(villageNote.map((x) => x.kind)).toContain('event_assist');
+    // station staff cannot act: it was never theirs (E5)
+    expect((await act('w_station_a1', id, { type: 'resolve', result: 'x' })).status).toBe(403);
+    const missing = await act('w_bureau_a', id, { type: 'request_assist', regionId: String(w.regions.vA1.id) });
+    expect(missing.status).toBe(422);
+    expect(missing.body.error.field).toBe('note');
+  });
+
+  it('When station staff report a department patrol outside their station, then 404 (outside jurisdiction)', async () => {
+    const b = await foodBusiness(t.ctx.db, '乙地饭店', w.regions.uB1);
+    const r = await report('w_station_a1', { channel: 'department_patrol', businessId: b.id });
+    expect(r.status).toBe(404);
+    expect(r.body.error.field).toBe('businessId');
+  });
+});
+
+describe('seed 000 §三(三) public report', () => {
+  it('When the public reports, then the village coordinator gets it, passes it to the station, which orders rectification, verifies, feeds back and closes', async () => {
+    const b = await shop();
+    const created = await t.ctx.db.transaction().execute((trx) =>
+      createEvent(t.ctx, trx, null, {
+        channel: 'public_report',
+        title: '饭店使用过期食材',
+        description: '看到后厨有过期的肉',
+        businessId: b.id,
+        trackingCode: `TRK${Date.now().toString(36).toUpperCase()}`,
+        reporterPhone: '13912345678',
+      }),
+    );
+    expect(created).toMatchObject({ tier: 'village', originTier: 'village', holder: { regionId: String(w.regions.vA1.id), organizationId: String(w.orgs.platformA1.id) } });
+    const id = created.id;
+    const seenByVillage = await as('w_village_a1').get(`/api/v1/events/${id}`);
+    expect(seenByVillage.body.reporterPhone).toBe('13912345678');
+    const seenByCounty = await as('w_bureau_a').get(`/api/v1/events/${id}`);
+    expect(seenByCounty.body.reporterPhone).toBe('139****5678');
+    await ok('w_village_a1', id, { type: 'escalate', reason: '需市场监管所处置' });
+    await ok('w_station_a1', id, { type: 'accept' });
+    const deadline = new Date(Date.now() + 3 * 86400_000).toISOString();
+    const rect = await ok('w_station_a1', id, { type: 'order_rectification', deadline, requirement: '立即销毁过期食材，建立进货查验记录' });
+    expect(rect.state).toBe('rectifying');
+    expect(rect.rectification).toMatchObject({ requirement: '立即销毁过期食材，建立进货查验记录', overdue: false });
+    await ok('w_station_a1', id, { type: 'submit_rectification', note: '经营者已销毁并提交照片' });
+    const failed = await ok('w_station_a1', id, { type: 'verify_rectification', passed: false, deadline: new Date(Date.now() + 5 * 86400_000).toISOString() });
+    expect(failed.state).toBe('rectifying');
+    await ok('w_station_a1', id, { type: 'verify_rectification', passed: true });
+    await ok('w_station_a1', id, { type: 'resolve', result: '过期食材已销毁，已建立进货查验记录' });
+    await ok('w_station_a1', id, { type: 'feedback', feedback: '已电话告知举报人处理结果' });
+    const closed = await ok('w_station_a1', id, { type: 'close' });
+    expect(closed.state).toBe('closed');
+    expectContiguous(closed.history);
+    const toReporter = await t.ctx.db.selectFrom('notifications').select('recipient_key').where('event_id', '=', id).where('kind', '=', 'event_feedback').execute();
+    expect(toReporter.map((x) => x.recipient_key)).toContain(`tracking:${created.trackingCode}`);
+    const outbox = await t.ctx.db.selectFrom('outbox').select('topic').where('topic', '=', 'event.closed').execute();
+    expect(outbox.length).toBeGreaterThan(0);
+  });
+
+  it('When a resolved event is closed without feedback, then 409/422 and it stays resolved (E9)', async () => {
+    const b = await shop();
+    const c = await report('w_station_a1', { channel: 'self_inspection', businessId: b.id });
+    await ok('w_station_a1', c.body.id, { type: 'accept' });
+    await ok('w_station_a1', c.body.id, { type: 'resolve', result: '已处理' });
+    const r = await act('w_station_a1', c.body.id, { type: 'close' });
+    expect(r.status).toBe(422);
+    expect(r.body.error.field).toBe('feedback');
+  });
+});
+
+describe('E6 transfer and return, E7 enforcement', () => {
+  it('When the station transfers to the education bureau and it refuses with a reason, then it is back at the station', async () => {
+    const b = await foodBusiness(t.ctx.db, '甲一小学食堂', w.regions.uA1, 'school_canteen');
+    const c = await report('w_station_a1', { channel: 'self_inspection', businessId: b.id });
+    const id = c.body.id;
+    const bad = await act('w_station_a1', id, { type: 'transfer', organizationId: String(w.orgs.stationA2.id), reason: 'x' });
+    expect(bad.status).toBe(422);
+    expect(bad.body.error.field).toBe('organizationId');
+    const tr = await ok('w_station_a1', id, { type: 'transfer', organizationId: String(w.orgs.eduA.id), reason: '学校食堂管理属教育部门职责' });
+    expect(tr).toMatchObject({ tier: 'department', holder: { organizationId: String(w.orgs.eduA.id) } });
+    expect((await as('w_edu_a').get('/api/v1/events/queue')).body.items.map((x: any) => x.id)).toContain(id);
+    const noReason = await act('w_edu_a', id, { type: 'return' });
+    expect(noReason.status).toBe(422);
+    expect(noReason.body.error.field).toBe('reason');
+    const back = await ok('w_edu_a', id, { type: 'return', reason: '属食品经营许可问题，不属本部门职责' });
+    expect(back).toMatchObject({ tier: 'station', holder: { organizationId: String(w.orgs.stationA1.id) } });
+    expect(back.history.at(-1)).toMatchObject({ type: 'return', fromTier: 'department', toTier: 'station', note: '属食品经营许可问题，不属本部门职责' });
+  });
+
+  it('When referred to enforcement and a suspension is recorded, then the brigade covering the place holds it, the business is suspended and its cadre and station are told', async () => {
+    const b = await shop('违规饭店');
+    const c = await report('w_station_a1', { channel: 'self_inspection', businessId: b.id });
+    const id = c.body.id;
+    const ref = await ok('w_station_a1', id, { type: 'refer_enforcement', reason: '涉嫌使用非食品原料' });
+    expect(ref).toMatchObject({ tier: 'enforcement', holder: { organizationId: String(w.orgs.brigadeA.id) } });
+    const rc = await ok('w_brigade_a', id, { type: 'record_case', caseNo: '甲市监罚〔2026〕18号', decision: '责令停产停业并罚款', penalty: 'suspension' });
+    expect(rc.case).toEqual({ caseNo: '甲市监罚〔2026〕18号', decision: '责令停产停业并罚款', penalty: 'suspension' });
+    const biz = await t.ctx.db.selectFrom('businesses').select('status').where('id', '=', b.id).executeTakeFirstOrThrow();
+    expect(biz.status).toBe('suspended');
+    const told = await t.ctx.db.selectFrom('notifications').select('user_id').where('event_id', '=', id).where('kind', '=', 'business_penalty').execute();
+    const ids = told.map((x) => x.user_id);
+    expect(ids).toContain(w.users.cadreA1.id);
+    expect(ids).toContain(w.users.stationA1.id);
+    await ok('w_brigade_a', id, { type: 'resolve', result: '已立案查处' });
+    await ok('w_brigade_a', id, { type: 'feedback', feedback: '处罚决定已送达' });
+    expect((await ok('w_brigade_a', id, { type: 'close' })).state).toBe('closed');
+  });
+
+  it('When the station skips to the city citing a hotspot, then the city bureau holds it with the reason recorded; an unknown reason is 400/422', async () => {
+    const b = await shop();
+    const c = await report('w_station_a1', { channel: 'self_inspection', businessId: b.id });
+    const bad = await act('w_station_a1', c.body.id, { type: 'skip_escalate', targetTier: 'city', reasonCode: 'whim', reason: 'x' });
+    expect(bad.status).toBe(422);
+    expect(bad.body.error.field).toBe('reasonCode');
+    const e = await ok('w_station_a1', c.body.id, { type: 'skip_escalate', targetTier: 'city', reasonCode: 'hotspot', reason: '网络舆情发酵，涉及多个县区' });
+    expect(e).toMatchObject({ tier: 'city', holder: { organizationId: String(w.orgs.cityBureau.id) } });
+    expect(e.history.at(-1).detail).toMatchObject({ reasonCode: 'hotspot', targetTier: 'city' });
+  });
+});
+
+describe('concurrency, idempotency, jurisdiction', () => {
+  it('When two actions race on one version, then exactly one wins and the other gets 409', async () => {
+    const b = await shop();
+    const c = await report('w_station_a1', { channel: 'self_inspection', businessId: b.id });
+    const [r1, r2] = await Promise.all([
+      act('w_station_a1', c.body.id, { type: 'accept', expectedVersion: 1 }),
+      act('w_station_a1', c.body.id, { type: 'reject', reason: '重复', expectedVersion: 1 }),
+    ]);
+    expect([r1.status, r2.status].sort()).toEqual([200, 409]);
+    const e = await as('w_station_a1').get(`/api/v1/events/${c.body.id}`);
+    expect(e.body.version).toBe(2);
+    expectContiguous(e.body.history);
+  });
+
+  it('When the same clientId is sent twice (offline resend), then one event exists and both answers are it', async () => {
+    const b = await shop();
+    const body = { channel: 'grid_patrol', businessId: b.id, clientId: `offline-${Date.now()}` };
+    const [a, c] = [await report('w_grid_a1', body), await report('w_grid_a1', body)];
+    expect(a.status).toBe(201);
+    expect(c.status).toBe(201);
+    expect(c.body.id).toBe(a.body.id);
+    const count = await t.ctx.db.selectFrom('events').select(({ fn }) => fn.countAll<number>().as('n')).where('client_id', '=', body.clientId).executeTakeFirstOrThrow();
+    expect(Number(count.n)).toBe(1);
+  });
+
+  it('When the same Idempotency-Key is sent twice, then the first answer is replayed and nothing new is written', async () => {
+    const b = await shop();
+    const key = `k-${Date.now()}`;
+    const a = await report('w_grid_a1', { channel: 'grid_patrol', businessId: b.id }, { 'idempotency-key': key });
+    const c = await report('w_grid_a1', { channel: 'grid_patrol', businessId: b.id }, { 'idempotency-key': key });
+    expect(c.status).toBe(201);
+    expect(c.body).toEqual(a.body);
+    const count = await t.ctx.db.selectFrom('events').select(({ fn }) => fn.countAll<number>().as('n')).where('business_id', '=', b.id).executeTakeFirstOrThrow();
+    expect(Number(count.n)).toBe(1);
+  });
+
+  it('When someone outside the jurisdiction reads, lists or acts, then 404 and the list omits it', async () => {
+    const b = await shop();
+    const c = await report('w_unit_a1', { channel: 'grid_patrol', businessId: b.id });
+    expect((await as('w_station_b1').get(`/api/v1/events/${c.body.id}`)).status).toBe(404);
+    expect((await act('w_station_b1', c.body.id, { type: 'comment', note: '看看' })).status).toBe(404);
+    const list = await as('w_station_b1').get('/api/v1/events?limit=1000');
+    expect(list.body.items.map((x: any) => x.id)).not.toContain(c.body.id);
+    expect((await as('w_bureau_b').get(`/api/v1/events?regionId=${w.regions.countyA.id}`)).status).toBe(404);
+    // inside but not the holder: 403
+    expect((await act('w_grid_a1', c.body.id, { type: 'accept' })).status).toBe(403);
+    // comments are open to everyone who may see it
+    expect((await act('w_station_a1', c.body.id, { type: 'comment', note: '请尽快处理' })).status).toBe(200);
+  });
+
+  it('When a parameter is missing, then 422 names it; an unknown action type is 400', async () => {
+    const b = await shop();
+    const c = await report('w_station_a1', { channel: 'self_inspection', businessId: b.id });
+    const early = await act('w_station_a1', c.body.id, { type: 'order_rectification', requirement: '整改' });
+    expect(early.status).toBe(409); // not accepted yet: the transition is checked before parameters
+    await ok('w_station_a1', c.body.id, { type: 'accept' });
+    const r = await act('w_station_a1', c.body.id, { type: 'order_rectification', requirement: '整改' });
+    expect(r.status).toBe(422);
+    expect(r.body.error.field).toBe('deadline');
+    const unknown = await act('w_station_a1', c.body.id, { type: 'teleport' });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.error.field).toBe('type');
+    const stale = await act('w_station_a1', c.body.id, { type: 'comment', note: 'x', expectedVersion: 1 });
+    expect(stale.status).toBe(409);
+    expect(stale.body.error.code).toBe('stale_version');
+  });
+});
+
+describe('E12 duplicates and hotspots', () => {
+  it('When the same business and category is reported again while open, then the new report is merged into it; the third report makes it a hotspot', async () => {
+    const b = await shop();
+    const first = await report('w_unit_a1', { channel: 'grid_patrol', businessId: b.id, categoryCode: 'GDS' });
+    const second = await report('w_grid_a1', { channel: 'grid_patrol', businessId: b.id, categoryCode: 'GDS' });
+    expect(second.status).toBe(201);
+    expect(second.body).toMatchObject({ state: 'merged', duplicateOf: first.body.id });
+    const orig = await as('w_unit_a1').get(`/api/v1/events/${first.body.id}`);
+    expect(orig.body.history.map((h: any) => h.type)).toContain('duplicate_linked');
+    expect(orig.body.hotspot).toBe(false);
+    await report('w_gridlead_a1', { channel: 'grid_patrol', businessId: b.id, categoryCode: 'PPL' });
+    const hot = await as('w_unit_a1').get(`/api/v1/events/${first.body.id}`);
+    expect(hot.body.hotspot).toBe(true);
+    expectContiguous(hot.body.history);
+    const list = await as('w_station_a1').get(`/api/v1/events?businessId=${b.id}&hotspot=true`);
+    expect(list.body.items.length).toBe(2);
+  });
+});
+
+describe('lists, queue, metrics, expiry', () => {
+  it('When listing with a small limit, then cursor paging returns every event exactly once, newest first', async () => {
+    const b = await shop();
+    const ids = [];
+    for (let i = 0; i < 3; i++) ids.push((await report('w_unit_a1', { channel: 'grid_patrol', businessId: b.id, title: `第${i}次` })).body.id);
+    const p1 = await as('w_station_a1').get(`/api/v1/events?businessId=${b.id}&limit=2`);
+    expect(p1.body.items).toHaveLength(2);
+    expect(p1.body.nextCursor).toBeTruthy();
+    const p2 = await as('w_station_a1').get(`/api/v1/events?businessId=${b.id}&limit=2&cursor=${p1.body.nextCursor}`);
+    expect(p2.body.nextCursor).toBeNull();
+    expect([...p1.body.items, ...p2.body.items].map((x: any) => x.id)).toEqual([...ids].reverse());
+    const mine = await as('w_unit_a1').get(`/api/v1/events?businessId=${b.id}&mine=true&state=open&channel=grid_patrol`);
+    expect(mine.body.items).toHaveLength(3);
+  });
+
+  it('When an event is past its deadline, then it is overdue, first in the queue, late in the on-time rate, and the expiry job escalates it', async () => {
+    const b = await shop();
+    const late = await report('w_station_a1', { channel: 'self_inspection', businessId: b.id, title: '超期事件' });
+    const fresh = await report('w_station_a1', { channel: 'self_inspection', businessId: b.id, title: '新事件' });
+    await t.ctx.db.updateTable('events').set({ deadline: new Date(Date.now() - 3600_000) }).where('id', '=', late.body.id).execute();
+    const q = await as('w_station_a1').get('/api/v1/events/queue?limit=500');
+    const order = q.body.items.map((x: any) => x.id);
+    expect(order.indexOf(late.body.id)).toBeLessThan(order.indexOf(fresh.body.id));
+    expect(q.body.items.find((x: any) => x.id === late.body.id).overdue).toBe(true);
+    const overdue = await as('w_station_a1').get(`/api/v1/events?overdue=true&businessId=${b.id}`);
+    expect(overdue.body.items.map((x: any) => x.id)).toEqual([late.body.id]);
+
+    const m = await as('w_station_a1').get(`/api/v1/metrics/events?regionId=${w.regions.tA1.id}`);
+    expect(m.status).toBe(200);
+    expect(m.body.overdue).toBeGreaterThanOrEqual(1);
+    expect(m.body.onTime.late).toBeGreaterThanOrEqual(1);
+    expect(m.body.onTime.rate).toBeLessThan(1);
+
+    expect(await t.ctx.db.transaction().execute((trx) => escalateForExpiry(t.ctx, trx, fresh.body.id))).toBeNull();
+    const up = await t.ctx.db.transaction().execute((trx) => escalateForExpiry(t.ctx, trx, late.body.id));
+    expect(up).toMatchObject({ tier: 'county', state: 'open', overdue: false });
+    expect(up!.history!.at(-1)).toMatchObject({ type: 'escalate', actorId: null, actorRole: 'system' });
+  });
+
+  it('When a grid worker closes at grid tier, then the self-closure rate counts it; events outside the region are not counted', async () => {
+    const grid = await region(t.ctx.db, 'grid', '统计网格', w.regions.vA1);
+    const unit = await region(t.ctx.db, 'unit', '统计单元', grid);
+    await user(t.ctx.db, 'stat_unit', 'unit_leader', { region: unit });
+    await user(t.ctx.db, 'stat_gl', 'grid_leader', { region: grid });
+    tok.stat_unit = await t.login('stat_unit');
+    const b = await foodBusiness(t.ctx.db, '统计小店', unit);
+    const self = await report('stat_unit', { channel: 'grid_patrol', businessId: b.id });
+    await ok('stat_unit', self.body.id, { type: 'accept' });
+    await ok('stat_unit', self.body.id, { type: 'resolve', result: '已处理' });
+    await ok('stat_unit', self.body.id, { type: 'feedback', feedback: '已反馈' });
+    await ok('stat_unit', self.body.id, { type: 'close' });
+    const up = await report('stat_unit', { channel: 'grid_patrol', businessId: b.id, title: '另一个问题' });
+    await ok('stat_unit', up.body.id, { type: 'escalate', reason: '处理不了' });
+    const m = await as('w_station_a1').get(`/api/v1/metrics/events?regionId=${grid.id}`);
+    expect(m.body.selfClosure).toEqual({ gridCollected: 2, selfClosed: 1, rate: 0.5 });
+    expect(m.body.byState).toEqual({ closed: 1, open: 1 });
+    expect(m.body.byTier).toEqual({ grid: 1, grid_leader: 1 });
+    expect(m.body.timeToClose.closed).toBe(1);
+    expect(m.body.dwellByTier.grid.stays).toBe(2);
+    expect((await as('w_station_b1').get(`/api/v1/metrics/events?regionId=${grid.id}`)).status).toBe(404);
+  });
+});

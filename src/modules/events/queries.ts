@@ -1,0 +1,207 @@
+import { sql, type RawBuilder } from 'kysely';
+import type { AppContext } from '../../context.js';
+import type { Actor } from '../../domain/access.js';
+import { invalid } from '../../domain/errors.js';
+import { getRegionInScope, likePrefix } from '../regions/store.js';
+import { eventScopeCondition, getEventInScope, holderCondition, loadHistory, toEventJson, type EventJson, type EventRow } from './store.js';
+
+export interface ListQuery {
+  state?: string;
+  tier?: string;
+  regionId?: string;
+  channel?: string;
+  overdue?: boolean;
+  mine?: boolean;
+  categoryCode?: string;
+  businessId?: string;
+  hotspot?: boolean;
+  from?: string;
+  to?: string;
+  limit: number;
+  cursor?: string;
+}
+
+const ACTIVE = sql`('open','in_progress','rectifying')`;
+
+function encodeCursor(parts: (string | number)[]): string {
+  return Buffer.from(JSON.stringify(parts)).toString('base64url');
+}
+
+function decodeCursor(c: string): any[] {
+  try {
+    const v = JSON.parse(Buffer.from(c, 'base64url').toString('utf8'));
+    if (Array.isArray(v)) return v;
+  } catch {
+    /* fall through */
+  }
+  throw invalid('invalid_cursor', 'cursor', '分页游标无效', 'cursor is invalid');
+}
+
+function parseDate(v: string | undefined, field: string): Date | undefined {
+  if (!v) return undefined;
+  const d = new Date(v);
+  if (Number.isNaN(d.getTime())) throw invalid('invalid_parameter', field, `${field} 应为日期`, `${field} must be a date`);
+  return d;
+}
+
+export async function getEvent(ctx: AppContext, actor: Actor, id: string): Promise<EventJson> {
+  const row = await getEventInScope(ctx.db, actor, id);
+  return toEventJson(row, await loadHistory(ctx.db, id), actor, ctx.now());
+}
+
+/** GET /api/v1/events: jurisdiction-scoped (I4), newest first, keyset-paged. */
+export async function listEvents(ctx: AppContext, actor: Actor, q: ListQuery): Promise<{ items: EventJson[]; nextCursor: string | null }> {
+  const now = ctx.now();
+  const conds: RawBuilder<unknown>[] = [eventScopeCondition(actor)];
+  if (q.state) conds.push(sql`e.state = ${q.state}`);
+  if (q.tier) conds.push(sql`e.tier = ${q.tier}`);
+  if (q.channel) conds.push(sql`e.channel = ${q.channel}`);
+  if (q.categoryCode) conds.push(sql`e.category_code = ${q.categoryCode}`);
+  if (q.businessId) conds.push(sql`e.business_id::text = ${q.businessId}`);
+  if (q.hotspot !== undefined) conds.push(sql`e.hotspot = ${q.hotspot}`);
+  if (q.regionId) {
+    const r = await getRegionInScope(ctx.db, q.regionId, actor.scope, 'regionId');
+    conds.push(sql`e.region_path LIKE ${likePrefix(r.path)}`);
+  }
+  const from = parseDate(q.from, 'from');
+  const to = parseDate(q.to, 'to');
+  if (from) conds.push(sql`e.created_at >= ${from}`);
+  if (to) conds.push(sql`e.created_at < ${to}`);
+  if (q.overdue === true) conds.push(sql`(e.state IN ${ACTIVE} AND e.deadline < ${now})`);
+  if (q.overdue === false) conds.push(sql`NOT (e.state IN ${ACTIVE} AND e.deadline IS NOT NULL AND e.deadline < ${now})`);
+  if (q.mine) conds.push(sql`(e.collector_id = ${actor.id} OR ${holderCondition(actor)})`);
+  if (q.cursor) {
+    const [at, id] = decodeCursor(q.cursor);
+    const d = new Date(at);
+    if (Number.isNaN(d.getTime()) || typeof id !== 'string') throw invalid('invalid_cursor', 'cursor', '分页游标无效', 'cursor is invalid');
+    conds.push(sql`(e.created_at, e.id) < (${d}, ${id}::uuid)`);
+  }
+  const rows = (
+    await sql<EventRow>`SELECT e.* FROM events e WHERE ${sql.join(conds, sql` AND `)}
+      ORDER BY e.created_at DESC, e.id DESC LIMIT ${q.limit + 1}`.execute(ctx.db)
+  ).rows;
+  const page = rows.slice(0, q.limit);
+  const last = page[page.length - 1];
+  return {
+    items: page.map((r) => toEventJson(r, undefined, actor, now)),
+    nextCursor: rows.length > q.limit && last ? encodeCursor([new Date(last.created_at).toISOString(), last.id]) : null,
+  };
+}
+
+/**
+ * GET /api/v1/events/queue: what I hold (as myself, my organisation, or my role at my region)
+ * and still have to act on — overdue first, then by deadline.
+ */
+export async function workQueue(ctx: AppContext, actor: Actor, q: { limit: number; cursor?: string }): Promise<{ items: EventJson[]; nextCursor: string | null }> {
+  const now = ctx.now();
+  const offset = q.cursor ? Number(decodeCursor(q.cursor)[0]) : 0;
+  if (!Number.isSafeInteger(offset) || offset < 0) throw invalid('invalid_cursor', 'cursor', '分页游标无效', 'cursor is invalid');
+  const rows = (
+    await sql<EventRow>`SELECT e.* FROM events e
+      WHERE ${holderCondition(actor)}
+        AND (e.state IN ('open','in_progress','rectifying','resolved') OR (e.state = 'rejected' AND e.feedback IS NULL))
+      ORDER BY (e.state IN ${ACTIVE} AND e.deadline < ${now}) DESC, e.deadline ASC NULLS LAST, e.created_at, e.id
+      LIMIT ${q.limit + 1} OFFSET ${offset}`.execute(ctx.db)
+  ).rows;
+  const page = rows.slice(0, q.limit);
+  return {
+    items: page.map((r) => toEventJson(r, undefined, actor, now)),
+    nextCursor: rows.length > q.limit ? encodeCursor([offset + q.limit]) : null,
+  };
+}
+
+// ------------------------------------------------------------------ metrics (E14)
+
+export interface MetricsQuery {
+  regionId?: string;
+  from?: string;
+  to?: string;
+  categoryCode?: string;
+}
+
+const ms = (v: unknown) => (v == null ? null : Math.round(Number(v)));
+
+/**
+ * GET /api/v1/metrics/events. Every figure is restricted to the caller's jurisdiction and the
+ * region subtree (path prefix ranges on the indexed `region_path`), period (created_at) and
+ * category. Merged duplicates count in `byState` only.
+ */
+export async function eventMetrics(ctx: AppContext, actor: Actor, q: MetricsQuery) {
+  const now = ctx.now();
+  const conds: RawBuilder<unknown>[] = [eventScopeCondition(actor)];
+  let region: { id: string; path: string } | null = null;
+  if (q.regionId) {
+    const r = await getRegionInScope(ctx.db, q.regionId, actor.scope, 'regionId');
+    region = { id: String(r.id), path: r.path };
+    conds.push(sql`e.region_path LIKE ${likePrefix(r.path)}`);
+  }
+  const from = parseDate(q.from, 'from');
+  const to = parseDate(q.to, 'to');
+  if (from) conds.push(sql`e.created_at >= ${from}`);
+  if (to) conds.push(sql`e.created_at < ${to}`);
+  if (q.categoryCode) conds.push(sql`e.category_code = ${q.categoryCode}`);
+  const where = sql.join(conds, sql` AND `);
+
+  const group = async (col: string) => {
+    const r = await sql<{ k: string; n: number }>`SELECT ${sql.ref(`e.${col}`)} AS k, count(*)::int AS n FROM events e WHERE ${where} GROUP BY 1`.execute(ctx.db);
+    return Object.fromEntries(r.rows.map((x) => [x.k, x.n]));
+  };
+  const [byState, byTier, byChannel] = await Promise.all([group('state'), group('tier'), group('channel')]);
+
+  const totals = (
+    await sql<{
+      total: number;
+      grid_collected: number;
+      self_closed: number;
+      closed: number;
+      overdue: number;
+      late_closed: number;
+      due_closed: number;
+      mean_ms: number | null;
+      median_ms: number | null;
+    }>`SELECT count(*) FILTER (WHERE e.state <> 'merged')::int AS total,
+              count(*) FILTER (WHERE e.channel = 'grid_patrol' AND e.state <> 'merged')::int AS grid_collected,
+              count(*) FILTER (WHERE e.channel = 'grid_patrol' AND e.state = 'closed' AND e.tier IN ('grid','grid_leader'))::int AS self_closed,
+              count(*) FILTER (WHERE e.state = 'closed')::int AS closed,
+              count(*) FILTER (WHERE e.state IN ${ACTIVE} AND e.deadline < ${now})::int AS overdue,
+              count(*) FILTER (WHERE e.state = 'closed' AND e.deadline IS NOT NULL AND COALESCE(e.resolved_at, e.closed_at) > e.deadline)::int AS late_closed,
+              count(*) FILTER (WHERE e.state = 'closed' AND e.deadline IS NOT NULL)::int AS due_closed,
+              (avg(EXTRACT(EPOCH FROM (e.closed_at - e.created_at))) FILTER (WHERE e.state = 'closed')) * 1000 AS mean_ms,
+              (percentile_cont(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM (e.closed_at - e.created_at))) FILTER (WHERE e.state = 'closed')) * 1000 AS median_ms
+         FROM events e WHERE ${where}`.execute(ctx.db)
+  ).rows[0];
+
+  const dwell = (
+    await sql<{ tier: string; stays: number; mean_ms: number | null; median_ms: number | null }>`
+      SELECT d.tier, count(*)::int AS stays,
+             avg(EXTRACT(EPOCH FROM (COALESCE(d.left_at, ${now}) - d.entered_at))) * 1000 AS mean_ms,
+             percentile_cont(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM (COALESCE(d.left_at, ${now}) - d.entered_at))) * 1000 AS median_ms
+        FROM event_tier_dwell d JOIN events e ON e.id = d.event_id
+       WHERE ${where}
+       GROUP BY d.tier`.execute(ctx.db)
+  ).rows;
+
+  // On time counts open-and-overdue events as late, not only closed ones.
+  const judged = totals.due_closed + totals.overdue;
+  const late = totals.late_closed + totals.overdue;
+  return {
+    regionId: region?.id ?? null,
+    from: from?.toISOString() ?? null,
+    to: to?.toISOString() ?? null,
+    categoryCode: q.categoryCode ?? null,
+    total: totals.total,
+    byState,
+    byTier,
+    byChannel,
+    selfClosure: {
+      gridCollected: totals.grid_collected,
+      selfClosed: totals.self_closed,
+      rate: totals.grid_collected ? totals.self_closed / totals.grid_collected : null,
+    },
+    timeToClose: { closed: totals.closed, meanMs: ms(totals.mean_ms), medianMs: ms(totals.median_ms) },
+    dwellByTier: Object.fromEntries(dwell.map((d) => [d.tier, { stays: d.stays, meanMs: ms(d.mean_ms), medianMs: ms(d.median_ms) }])),
+    overdue: totals.overdue,
+    onTime: { judged, late, rate: judged ? (judged - late) / judged : null },
+  };
+}
+

@@ -1,0 +1,448 @@
+import { sql, type Selectable } from 'kysely';
+import type { Tx } from '../../context.js';
+import type { EventsTable } from '../../db/schema.js';
+import type { Actor } from '../../domain/access.js';
+import { notFound } from '../../domain/errors.js';
+import { pathIds } from '../../domain/hierarchy.js';
+import { normalizeDeadlineSettings, type DeadlineSettings } from '../../domain/deadlines.js';
+import {
+  ACTIVE_STATES,
+  TIER_ROLES,
+  TIERS,
+  allowedActions,
+  isHolder,
+  type ActingActor,
+  type ActionType,
+  type Channel,
+  type EventSnapshot,
+  type EventState,
+  type HistoryEntry,
+  type Holder,
+  type Penalty,
+  type RoutingWorld,
+  type Tier,
+} from '../../domain/events/index.js';
+import { scopeCondition } from '../regions/store.js';
+import { maskPhone } from '../identity/store.js';
+
+export type EventRow = Selectable<EventsTable>;
+
+export interface HistoryRow {
+  event_id: string;
+  seq: number;
+  type: string;
+  actor_id: string | null;
+  actor_role: string | null;
+  from_state: string | null;
+  to_state: string | null;
+  from_tier: string | null;
+  to_tier: string | null;
+  from_holder: unknown;
+  to_holder: unknown;
+  note: string | null;
+  detail: unknown;
+  public_note: string | null;
+  at: Date;
+}
+
+// ------------------------------------------------------------------ JSON (API.md "Event")
+
+const idStr = (v: number | string | null | undefined) => (v == null ? null : String(v));
+const iso = (d: Date | string | null | undefined) => (d == null ? null : new Date(d).toISOString());
+
+export interface HolderJson {
+  tier: string;
+  regionId: string | null;
+  organizationId: string | null;
+  userId: string | null;
+}
+
+export interface EventHistoryJson {
+  seq: number;
+  type: string;
+  actorId: string | null;
+  actorRole: string | null;
+  fromState: string | null;
+  toState: string | null;
+  fromTier: string | null;
+  toTier: string | null;
+  fromHolder: HolderJson | null;
+  toHolder: HolderJson | null;
+  note: string | null;
+  detail: unknown;
+  publicNote: string | null;
+  at: string;
+}
+
+export interface EventJson {
+  id: string;
+  channel: string;
+  title: string;
+  description: string;
+  categoryCode: string | null;
+  businessId: string | null;
+  regionId: string;
+  location: { lat: number; lng: number } | null;
+  state: string;
+  tier: string;
+  holder: HolderJson;
+  originTier: string;
+  version: number;
+  deadline: string | null;
+  overdue: boolean;
+  createdAt: string;
+  updatedAt: string;
+  resolvedAt: string | null;
+  closedAt: string | null;
+  result: string | null;
+  feedback: string | null;
+  feedbackAt: string | null;
+  rejectReason: string | null;
+  trackingCode: string | null;
+  collectorId: string | null;
+  hotspot: boolean;
+  /** E12: the event this report was linked to as a duplicate (state `merged`). */
+  duplicateOf: string | null;
+  reopenCount: number;
+  rectification: { deadline: string | null; requirement: string | null; overdue: boolean } | null;
+  case: { caseNo: string | null; decision: string | null; penalty: string | null } | null;
+  /** I5: shown in full only to the holder; masked for everyone else. */
+  reporterPhone: string | null;
+  anonymous: boolean;
+  rating: number | null;
+  /** What the caller may do now (buttons in the console). */
+  allowedActions: ActionType[];
+  history?: EventHistoryJson[];
+}
+
+function holderJson(h: any): HolderJson | null {
+  if (!h) return null;
+  return { tier: h.tier, regionId: idStr(h.regionId), organizationId: idStr(h.organizationId), userId: h.userId ?? null };
+}
+
+export function holderOf(row: EventRow): Holder {
+  return { tier: row.tier as Tier, regionId: row.holder_region_id, organizationId: row.holder_org_id, userId: row.holder_user_id };
+}
+
+function parseJson<T>(v: unknown): T | null {
+  if (v == null) return null;
+  if (typeof v === 'string') return JSON.parse(v) as T;
+  return v as T;
+}
+
+export function toSnapshot(row: EventRow): EventSnapshot {
+  return {
+    id: row.id,
+    channel: row.channel as Channel,
+    state: row.state as EventState,
+    tier: row.tier as Tier,
+    originTier: row.origin_tier as Tier,
+    holder: holderOf(row),
+    version: row.version,
+    regionPath: row.region_path,
+    businessId: row.business_id,
+    collectorId: row.collector_id,
+    deadline: row.deadline ? new Date(row.deadline) : null,
+    tierEnteredAt: new Date(row.tier_entered_at),
+    rectificationDeadline: row.rectification_deadline ? new Date(row.rectification_deadline) : null,
+    rectificationRequirement: row.rectification_requirement,
+    result: row.result,
+    feedback: row.feedback,
+    feedbackAt: row.feedback_at,
+    rejectReason: row.reject_reason,
+    caseNo: row.case_no,
+    caseDecision: row.case_decision,
+    penalty: row.penalty as Penalty | null,
+    mergedInto: row.merged_into,
+    hotspot: row.hotspot,
+    reopenCount: row.reopen_count,
+    resolvedAt: row.resolved_at,
+    closedAt: row.closed_at,
+    returnTo: parseJson<Holder>(row.return_to),
+  };
+}
+
+export function actingActor(actor: Actor): ActingActor {
+  return {
+    kind: 'user',
+    id: actor.id,
+    role: actor.role,
+    regionId: actor.regionId,
+    organizationId: actor.organizationId,
+    organizationType: actor.organizationType,
+    scope: actor.scope,
+  };
+}
+
+export function historyJson(h: HistoryRow): EventHistoryJson {
+  return {
+    seq: h.seq,
+    type: h.type,
+    actorId: h.actor_id,
+    actorRole: h.actor_role,
+    fromState: h.from_state,
+    toState: h.to_state,
+    fromTier: h.from_tier,
+    toTier: h.to_tier,
+    fromHolder: holderJson(parseJson(h.from_holder)),
+    toHolder: holderJson(parseJson(h.to_holder)),
+    note: h.note,
+    detail: parseJson(h.detail),
+    publicNote: h.public_note,
+    at: iso(h.at)!,
+  };
+}
+
+export function isOverdueRow(row: Pick<EventRow, 'state' | 'deadline'>, now: Date): boolean {
+  return (ACTIVE_STATES as string[]).includes(row.state) && !!row.deadline && new Date(row.deadline).getTime() < now.getTime();
+}
+
+/** The Event of API.md (+ fields the console needs). `history` undefined = list form. */
+export function toEventJson(row: EventRow, history: HistoryRow[] | undefined, actor: Actor | null, now: Date = new Date()): EventJson {
+  const snap = toSnapshot(row);
+  const acting = actor ? actingActor(actor) : null;
+  const holderSees = acting ? isHolder(snap, acting) : false;
+  const rectDeadline = row.rectification_deadline ? new Date(row.rectification_deadline) : null;
+  return {
+    id: row.id,
+    channel: row.channel,
+    title: row.title,
+    description: row.description,
+    categoryCode: row.category_code,
+    businessId: row.business_id,
+    regionId: String(row.region_id),
+    location: row.lat != null && row.lng != null ? { lat: row.lat, lng: row.lng } : null,
+    state: row.state,
+    tier: row.tier,
+    holder: holderJson(snap.holder)!,
+    originTier: row.origin_tier,
+    version: row.version,
+    deadline: iso(row.deadline),
+    overdue: isOverdueRow(row, now),
+    createdAt: iso(row.created_at)!,
+    updatedAt: iso(row.updated_at)!,
+    resolvedAt: iso(row.resolved_at),
+    closedAt: iso(row.closed_at),
+    result: row.result,
+    feedback: row.feedback,
+    feedbackAt: iso(row.feedback_at),
+    rejectReason: row.reject_reason,
+    trackingCode: row.tracking_code,
+    collectorId: row.collector_id,
+    hotspot: row.hotspot,
+    duplicateOf: row.merged_into,
+    reopenCount: row.reopen_count,
+    rectification:
+      row.rectification_requirement || rectDeadline
+        ? {
+            deadline: iso(rectDeadline),
+            requirement: row.rectification_requirement,
+            overdue: row.state === 'rectifying' && !!rectDeadline && rectDeadline.getTime() < now.getTime(),
+          }
+        : null,
+    case: row.case_no ? { caseNo: row.case_no, decision: row.case_decision, penalty: row.penalty } : null,
+    reporterPhone: holderSees ? row.reporter_phone : maskPhone(row.reporter_phone),
+    anonymous: row.reporter_anonymous,
+    rating: row.rating,
+    allowedActions: acting ? allowedActions(snap, acting) : [],
+    ...(history ? { history: history.map(historyJson) } : {}),
+  };
+}
+
+// ------------------------------------------------------------------ jurisdiction
+
+/** Roles that see only what they reported or hold, not everything in their region. */
+const OWN_ONLY_ROLES = new Set(['business', 'volunteer']);
+
+/** Tiers an actor's role works when an event is held by a region (grid leaders, coordinators…). */
+export function tiersOfRole(role: string): Tier[] {
+  return TIERS.filter((t) => (TIER_ROLES[t] as readonly string[]).includes(role));
+}
+
+/** SQL: the caller holds the event (as the person, the organisation, or the region-held tier). */
+export function holderCondition(actor: Actor, alias = 'e') {
+  const col = (c: string) => sql.ref(`${alias}.${c}`);
+  const parts = [sql`${col('holder_user_id')} = ${actor.id}`];
+  if (actor.organizationId != null) parts.push(sql`(${col('holder_user_id')} IS NULL AND ${col('holder_org_id')} = ${actor.organizationId})`);
+  const tiers = tiersOfRole(actor.role);
+  if (actor.regionId != null && tiers.length) {
+    parts.push(sql`(${col('holder_user_id')} IS NULL AND ${col('holder_region_id')} = ${actor.regionId} AND ${col('tier')} IN (${sql.join(tiers)}))`);
+  }
+  return sql<boolean>`(${sql.join(parts, sql` OR `)})`;
+}
+
+/** I4 for events: the place is in the caller's scope, or the caller holds it (a department, a brigade). */
+export function eventScopeCondition(actor: Actor, alias = 'e') {
+  if (OWN_ONLY_ROLES.has(actor.role)) {
+    return sql<boolean>`(${sql.ref(`${alias}.collector_id`)} = ${actor.id} OR ${holderCondition(actor, alias)})`;
+  }
+  return sql<boolean>`(${scopeCondition(`${alias}.region_path`, actor.scope)} OR ${holderCondition(actor, alias)})`;
+}
+
+/** The event if the caller may see it (I4: otherwise nothing, which the caller turns into 404). */
+export async function findEventInScope(db: Tx, actor: Actor, id: string, opts: { forUpdate?: boolean } = {}): Promise<EventRow | undefined> {
+  if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
+  const q = sql<EventRow>`SELECT e.* FROM events e WHERE e.id = ${id} AND ${eventScopeCondition(actor)}${opts.forUpdate ? sql` FOR UPDATE` : sql``}`;
+  return (await q.execute(db)).rows[0];
+}
+
+export async function getEventInScope(db: Tx, actor: Actor, id: string, opts: { forUpdate?: boolean; field?: string } = {}): Promise<EventRow> {
+  const row = await findEventInScope(db, actor, id, opts);
+  if (!row) throw notFound('event', '事件', opts.field);
+  return row;
+}
+
+export async function lockEvent(db: Tx, id: string): Promise<EventRow | undefined> {
+  if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
+  return (await sql<EventRow>`SELECT * FROM events WHERE id = ${id} FOR UPDATE`.execute(db)).rows[0];
+}
+
+export async function loadHistory(db: Tx, eventId: string): Promise<HistoryRow[]> {
+  return db.selectFrom('event_history').selectAll().where('event_id', '=', eventId).orderBy('seq').execute() as Promise<HistoryRow[]>;
+}
+
+// ------------------------------------------------------------------ routing world
+
+/** Ancestors of the place, the organisations covering it and its region-held handlers (E2–E7). */
+export async function loadRoutingWorld(db: Tx, placePath: string): Promise<RoutingWorld> {
+  const ids = pathIds(placePath);
+  if (!ids.length) return { ancestors: [], orgs: [], handlers: [] };
+  const [ancestors, orgs, handlers] = await Promise.all([
+    db.selectFrom('regions').select(['id', 'level', 'name', 'path', 'depth']).where('id', 'in', ids).orderBy('depth').execute(),
+    sql<{ id: number; type: string; name: string; region_id: number; paths: string[] }>`
+      SELECT o.id, o.type, o.name, o.region_id, array_agg(jr.path) AS paths
+        FROM organization_jurisdictions oj
+        JOIN organizations o ON o.id = oj.organization_id
+        JOIN regions jr ON jr.id = oj.region_id
+       WHERE oj.region_id IN (${sql.join(ids)})
+       GROUP BY o.id, o.type, o.name, o.region_id`.execute(db),
+    db
+      .selectFrom('users')
+      .select(['id', 'role', 'region_id', 'organization_id'])
+      .where('region_id', 'in', ids)
+      .where('role', 'in', ['grid_leader', 'village_coordinator'])
+      .where('disabled', '=', false)
+      .execute(),
+  ]);
+  return {
+    ancestors: ancestors.map((a) => ({ id: a.id, level: a.level, name: a.name, path: a.path })),
+    orgs: orgs.rows.map((o) => ({ id: o.id, type: o.type as any, name: o.name, regionId: o.region_id, jurisdictionPaths: o.paths })),
+    handlers: handlers.map((h) => ({ id: h.id, role: h.role as any, regionId: h.region_id, organizationId: h.organization_id })),
+  };
+}
+
+// ------------------------------------------------------------------ settings
+
+export interface EventSettings {
+  deadlines: DeadlineSettings;
+  duplicateWindowHours: number;
+  hotspotThreshold: number;
+  hotspotDays: number;
+}
+
+async function setting(db: Tx, key: string): Promise<unknown> {
+  const r = await db.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirst();
+  return r ? parseJson(r.value) : undefined;
+}
+
+const posInt = (v: unknown, d: number) => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : d);
+
+/** Settings `event_deadlines`, `duplicate_window_hours` (72), `hotspot` {threshold 3, days 7}. */
+export async function loadEventSettings(db: Tx): Promise<EventSettings> {
+  const [deadlines, dup, hot] = await Promise.all([setting(db, 'event_deadlines'), setting(db, 'duplicate_window_hours'), setting(db, 'hotspot')]);
+  let dl: DeadlineSettings;
+  try {
+    dl = normalizeDeadlineSettings(deadlines);
+  } catch {
+    dl = normalizeDeadlineSettings(undefined);
+  }
+  const h = (hot ?? {}) as { threshold?: unknown; days?: unknown };
+  return { deadlines: dl, duplicateWindowHours: posInt(dup, 72), hotspotThreshold: posInt(h.threshold, 3), hotspotDays: posInt(h.days, 7) };
+}
+
+// ------------------------------------------------------------------ writes
+
+export async function appendHistory(trx: Tx, eventId: string, h: HistoryEntry, at: Date): Promise<number> {
+  const { next } = (
+    await sql<{ next: number }>`SELECT COALESCE(MAX(seq), 0) + 1 AS next FROM event_history WHERE event_id = ${eventId}`.execute(trx)
+  ).rows[0];
+  await trx
+    .insertInto('event_history')
+    .values({
+      event_id: eventId,
+      seq: Number(next),
+      type: h.type,
+      actor_id: h.actorId,
+      actor_role: h.actorRole,
+      from_state: h.fromState,
+      to_state: h.toState,
+      from_tier: h.fromTier,
+      to_tier: h.toTier,
+      from_holder: h.fromHolder ? JSON.stringify(h.fromHolder) : null,
+      to_holder: JSON.stringify(h.toHolder),
+      note: h.note,
+      detail: h.detail ? JSON.stringify(h.detail) : null,
+      public_note: h.publicNote,
+      at,
+    })
+    .execute();
+  return Number(next);
+}
+
+export async function startDwell(trx: Tx, eventId: string, tier: string, regionId: number | null, at: Date) {
+  await sql`INSERT INTO event_tier_dwell (event_id, tier, region_id, entered_at) VALUES (${eventId}, ${tier}, ${regionId}, ${at})
+            ON CONFLICT DO NOTHING`.execute(trx);
+}
+
+export async function endDwell(trx: Tx, eventId: string, at: Date) {
+  await sql`UPDATE event_tier_dwell SET left_at = ${at} WHERE event_id = ${eventId} AND left_at IS NULL`.execute(trx);
+}
+
+/** The people to notify for a holder: the person, the organisation's staff, or the region's people of the tier's roles. */
+export async function holderUserIds(trx: Tx, h: Holder): Promise<string[]> {
+  if (h.userId) return [h.userId];
+  const conds = [];
+  if (h.organizationId != null) conds.push(sql`organization_id = ${h.organizationId}`);
+  if (h.regionId != null) conds.push(sql`(region_id = ${h.regionId} AND role IN (${sql.join([...TIER_ROLES[h.tier]])}))`);
+  if (!conds.length) return [];
+  const r = await sql<{ id: string }>`SELECT id FROM users WHERE disabled = false AND (${sql.join(conds, sql` OR `)}) ORDER BY id LIMIT 200`.execute(trx);
+  return r.rows.map((x) => x.id);
+}
+
+/** Writes the machine's new snapshot onto the row. */
+export async function saveSnapshot(trx: Tx, s: EventSnapshot, at: Date, opts: { deadlineChanged?: boolean } = {}): Promise<EventRow> {
+  return trx
+    .updateTable('events')
+    .set({
+      state: s.state,
+      tier: s.tier,
+      holder_region_id: s.holder.regionId,
+      holder_org_id: s.holder.organizationId,
+      holder_user_id: s.holder.userId,
+      holder_path: sql<string>`(SELECT path FROM regions WHERE id = ${s.holder.regionId})` as any,
+      version: s.version,
+      tier_entered_at: s.tierEnteredAt,
+      deadline: s.deadline,
+      rectification_deadline: s.rectificationDeadline,
+      rectification_requirement: s.rectificationRequirement,
+      result: s.result,
+      feedback: s.feedback,
+      feedback_at: s.feedbackAt,
+      reject_reason: s.rejectReason,
+      case_no: s.caseNo,
+      case_decision: s.caseDecision,
+      penalty: s.penalty,
+      merged_into: s.mergedInto,
+      hotspot: s.hotspot,
+      reopen_count: s.reopenCount,
+      resolved_at: s.resolvedAt,
+      closed_at: s.closedAt,
+      return_to: s.returnTo ? JSON.stringify(s.returnTo) : null,
+      updated_at: at,
+      // a new deadline gets a new reminder (E10 jobs)
+      ...(opts.deadlineChanged ? { reminded_at: null } : {}),
+    })
+    .where('id', '=', s.id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
