@@ -87,6 +87,7 @@ const zh = {
   kind_patrol: '巡查',
   kind_report: '上报',
   deleteItem: '删除',
+  confirmDelete: '删除后该记录将不会发送，确定删除？',
   lastError: '失败原因',
   sessionExpired: '登录已过期，请重新登录后发送',
 };
@@ -171,6 +172,7 @@ const en: Record<Key, string> = {
   kind_patrol: 'Patrol',
   kind_report: 'Report',
   deleteItem: 'Delete',
+  confirmDelete: 'It will never be sent. Delete it?',
   lastError: 'Error',
   sessionExpired: 'Session expired: sign in again to send',
 };

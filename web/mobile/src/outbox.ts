@@ -12,8 +12,6 @@ import { ApiError, isNetworkError, request } from './api';
 export interface QueuedPhoto {
   blob: Blob;
   name: string;
-  /** Set once the upload succeeded, so a retry does not upload it again. */
-  fileId?: string;
 }
 export interface QueuedItem {
   clientId: string;
@@ -25,9 +23,10 @@ export interface QueuedItem {
   photos: QueuedPhoto[];
   attempts: number;
   lastError?: string;
-  /** The server refused it (4xx other than 401/409): kept for the user, not retried by itself. */
+  /** The server refused it (4xx other than 401/408/429): kept for the user, not retried by itself. */
   rejected?: boolean;
-  /** Set when the server answered; the record is then kept until deleted (see `sentLog`). */
+  /** A report's event id once the server created it; the photos are attached after. */
+  eventId?: string;
 }
 
 const store = createStore('foodgrid-field', 'outbox');
@@ -62,6 +61,15 @@ export async function enqueue(item: Omit<QueuedItem, 'attempts' | 'createdAt' | 
   await set(full.clientId, full, store);
   await refresh();
   return full;
+}
+
+/** Send a refused item again (after the server or the data was fixed). */
+export async function retry(clientId: string) {
+  const item = await get<QueuedItem>(clientId, store);
+  if (!item) return;
+  await set(clientId, { ...item, rejected: false, lastError: undefined }, store);
+  await refresh();
+  return flush();
 }
 
 export async function remove(clientId: string) {
@@ -105,7 +113,7 @@ async function flushOnce(): Promise<FlushResult> {
   let sent = 0;
   for (const original of snapshot) {
     if (original.rejected) continue;
-    const item: QueuedItem = { ...original, photos: original.photos.map((p) => ({ ...p })) };
+    const item: QueuedItem = { ...original };
     try {
       await sendItem(item);
       await del(item.clientId, store);
@@ -133,32 +141,34 @@ async function flushOnce(): Promise<FlushResult> {
   return { sent, remaining: snapshot.length };
 }
 
+/**
+ * One item, in steps that are each safe to repeat: the record itself (replayed by its client
+ * id), then its photos in one atomic upload, made only if the event has none yet — so a lost
+ * answer at any step never doubles anything.
+ */
 async function sendItem(item: QueuedItem) {
-  const fileIds: string[] = [];
-  for (let i = 0; i < item.photos.length; i++) {
-    const p = item.photos[i];
-    if (!p.fileId) {
-      const form = new FormData();
-      form.append('file', p.blob, p.name);
-      const r = await request<{ id: string }>('POST', '/api/v1/files', {
-        body: form,
-        headers: { 'Idempotency-Key': `${item.clientId}-photo-${i}` },
-      });
-      p.fileId = String(r.id);
-      await save(item); // an upload done is never repeated, even if the next step fails
-    }
-    fileIds.push(p.fileId!);
-  }
-  if (item.kind === 'report') {
-    await request('POST', '/api/v1/events', {
-      body: { ...item.body, clientId: item.clientId, ...(fileIds.length ? { attachmentIds: fileIds } : {}) },
-      headers: { 'Idempotency-Key': item.clientId },
-    });
-  } else {
+  if (item.kind === 'patrol') {
     await request('POST', '/api/v1/patrols', {
-      body: { ...item.body, clientId: item.clientId, ...(fileIds.length ? { attachmentIds: fileIds } : {}) },
+      body: { ...item.body, clientId: item.clientId },
       headers: { 'Idempotency-Key': item.clientId },
     });
+    return;
+  }
+  if (!item.eventId) {
+    const ev = await request<{ id: string }>('POST', '/api/v1/events', {
+      body: { ...item.body, clientId: item.clientId },
+      headers: { 'Idempotency-Key': item.clientId },
+    });
+    item.eventId = String(ev.id);
+    await save(item);
+  }
+  if (item.photos.length) {
+    const have = await request<{ items: unknown[] }>('GET', `/api/v1/events/${item.eventId}/attachments`);
+    if (!have.items.length) {
+      const form = new FormData();
+      item.photos.forEach((p) => form.append('file', p.blob, p.name));
+      await request('POST', `/api/v1/events/${item.eventId}/attachments`, { body: form, headers: { 'Idempotency-Key': `${item.clientId}-photos` } });
+    }
   }
 }
 

@@ -66,26 +66,33 @@ export function EventsPage() {
   );
 }
 
+/** Actions the phone offers (the rest — transfer, merge, skip-level … — belong to the console). */
+const PHONE_ACTIONS = ['accept', 'self_handle', 'escalate', 'resolve', 'submit_rectification', 'feedback', 'close', 'reject', 'comment'];
+
 /**
- * What the field roles may do from the phone. The server's state machine has the last word
- * (403/409 are shown); when it sends `allowedActions` that list is used instead.
+ * What the caller may do from the phone. The server's state machine decides (`allowedActions`);
+ * "self-handle" (E2: settle it at the lowest level) is offered when it allows accepting or
+ * resolving, and runs accept → resolve → feedback → close in one go.
  */
 export function fieldActions(ev: EventView, user: User): string[] {
-  if (ev.allowedActions) return ev.allowedActions;
-  const holder = ev.holder?.userId ? ev.holder.userId === user.id : true;
-  if (!holder) return ['comment'];
-  switch (ev.state) {
-    case 'open':
-      return ['accept', 'self_handle', 'escalate', 'comment'];
-    case 'in_progress':
-      return ['self_handle', 'resolve', 'escalate', 'comment'];
-    case 'resolved':
-      return ev.feedback ? ['close', 'comment'] : ['feedback', 'comment'];
-    case 'rejected':
-      return ev.feedback ? ['comment'] : ['feedback', 'comment'];
-    default:
-      return ['comment'];
+  let allowed = ev.allowedActions;
+  if (!allowed) {
+    const holder = ev.holder?.userId ? ev.holder.userId === user.id : true;
+    allowed = !holder
+      ? ['comment']
+      : ev.state === 'open'
+        ? ['accept', 'escalate', 'comment']
+        : ev.state === 'in_progress'
+          ? ['resolve', 'escalate', 'comment']
+          : ev.state === 'resolved'
+            ? ev.feedback
+              ? ['close', 'comment']
+              : ['feedback', 'comment']
+            : ['comment'];
   }
+  const set = new Set(allowed);
+  if ((set.has('accept') && ev.state === 'open') || set.has('resolve')) set.add('self_handle');
+  return PHONE_ACTIONS.filter((a) => set.has(a));
 }
 
 type Form = null | { type: string };
@@ -124,7 +131,8 @@ export function EventPage({ id, user }: { id: string; user: User }) {
         if (cur.state === 'resolved') cur = await act('close', {}, cur);
       } else {
         const body: Record<string, unknown> = {};
-        if (form.type === 'escalate') body.reason = fields.reason;
+        if (form.type === 'escalate' || form.type === 'reject') body.reason = fields.reason;
+        if (form.type === 'submit_rectification') body.note = fields.note;
         if (form.type === 'resolve') body.result = fields.result;
         if (form.type === 'feedback') body.feedback = fields.feedback;
         if (form.type === 'comment') body.note = fields.note;
@@ -153,6 +161,8 @@ export function EventPage({ id, user }: { id: string; user: User }) {
     resolve: [{ name: 'result', label: t('result') }],
     feedback: [{ name: 'feedback', label: t('feedback') }],
     escalate: [{ name: 'reason', label: t('reason') }],
+    reject: [{ name: 'reason', label: t('reason') }],
+    submit_rectification: [{ name: 'note', label: t('note') }],
     comment: [{ name: 'note', label: t('note') }],
     accept: [],
     close: [],

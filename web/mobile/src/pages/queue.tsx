@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { fmtTime, t } from '../i18n';
-import { flush, remove } from '../outbox';
+import { flush, remove, retry } from '../outbox';
 import { useOnline, useQueue } from '../app';
 
 /** What is kept on the device waiting to be sent (E15), and what the server refused. */
@@ -41,9 +41,14 @@ export function QueuePage() {
               </p>
             )}
             {i.rejected && (
-              <button className="btn danger small" onClick={() => remove(i.clientId)}>
-                {t('deleteItem')}
-              </button>
+              <div className="row">
+                <button className="btn small" disabled={!online} onClick={() => retry(i.clientId)}>
+                  {t('retry')}
+                </button>
+                <button className="btn danger small" onClick={() => confirm(t('confirmDelete')) && remove(i.clientId)}>
+                  {t('deleteItem')}
+                </button>
+              </div>
             )}
           </li>
         ))}
