@@ -1,0 +1,161 @@
+import { cpSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO, apiLogin, launchBrowser, screenshot, startServer, watchErrors, type Browser, type RunningServer } from './helpers/index.js';
+
+/**
+ * S1, E1 public_report, E9 in a real browser at phone size: a citizen scans a business's QR code,
+ * reports anonymously with a photo, gets a tracking code; staff handle it through the API; the
+ * citizen sees the result and the feedback (and no staff names) and rates the handling.
+ */
+const DEMO_PASSWORD = 'Demo@2026';
+const GRID_MEMBER = 'grid_35030400100101';
+const VILLAGE = 'village_350304001001';
+const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, locale: 'zh-CN' } as const;
+
+function newest(dir: string): number {
+  let t = 0;
+  for (const n of readdirSync(dir)) {
+    const p = path.join(dir, n);
+    const s = statSync(p);
+    t = Math.max(t, s.isDirectory() ? newest(p) : s.mtimeMs);
+  }
+  return t;
+}
+/**
+ * The server serves dist/web. Rebuild the field app and the portal there when their sources are
+ * newer — only these two entries (the console's build is left alone), plus their fixed-URL files.
+ */
+async function ensureWebBuilt() {
+  const dist = path.join(REPO, 'dist/web');
+  const built = (() => {
+    try {
+      return Math.min(statSync(path.join(dist, 'mobile/index.html')).mtimeMs, statSync(path.join(dist, 'public/index.html')).mtimeMs, statSync(path.join(dist, 'm/sw.js')).mtimeMs);
+    } catch {
+      return 0;
+    }
+  })();
+  const src = Math.max(...['web/mobile', 'web/public', 'web/shared'].map((d) => newest(path.join(REPO, d))));
+  if (src <= built) return;
+  const { build } = await import('vite');
+  const react = (await import('@vitejs/plugin-react')).default;
+  const web = path.join(REPO, 'web');
+  await build({
+    configFile: false,
+    root: web,
+    base: '/',
+    publicDir: false,
+    logLevel: 'warn',
+    plugins: [react()],
+    build: {
+      outDir: dist,
+      emptyOutDir: false,
+      rollupOptions: { input: { mobile: path.join(web, 'mobile/index.html'), public: path.join(web, 'public/index.html') } },
+    },
+  });
+  for (const [from, to] of [['mobile/public', 'm'], ['public/public', 'p']]) {
+    try {
+      cpSync(path.join(web, from), path.join(dist, to), { recursive: true });
+    } catch {
+      /* the app has no fixed-URL files */
+    }
+  }
+}
+
+describe('Public portal: report from a QR link, track, rate', () => {
+  let server: RunningServer;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    await ensureWebBuilt();
+    server = await startServer();
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('When a citizen reports from a business QR link, then the tracking page later shows the result and feedback and takes a rating', async () => {
+    // A business in the demo village whose coordinator handles public reports first (E2).
+    const member = await apiLogin(server.url, GRID_MEMBER, DEMO_PASSWORD);
+    const business = (await member.get(`/api/v1/businesses?regionId=${member.user.regionId}&limit=1`)).body.items[0];
+    expect(business).toBeTruthy();
+
+    const context = await browser.newContext(PHONE);
+    const page = await context.newPage();
+    const errors = watchErrors(page);
+    await page.goto(`${server.url}/p/report?business=${business.id}`);
+    await page.getByLabel('被举报经营主体').getByText(business.name).waitFor();
+    await page.getByLabel('标题').fill('买到过期酸奶');
+    await page.getByLabel('问题描述').fill('今天在该店购买的酸奶已超过保质期三天，店员仍在销售。');
+    const photo = await sharp({ create: { width: 2400, height: 1800, channels: 3, background: '#c8a27a' } }).jpeg().toBuffer();
+    await page.getByLabel('照片（选填，最多6张）').setInputFiles({ name: 'yogurt.jpg', mimeType: 'image/jpeg', buffer: photo });
+    await page.getByRole('img', { name: '照片1' }).waitFor();
+    await page.getByLabel('匿名举报（不留联系方式）').check();
+    await screenshot(page, 'public-01-report-form');
+    await page.getByRole('button', { name: '提交举报' }).click();
+
+    const codeEl = page.getByTestId('tracking-code');
+    await codeEl.waitFor();
+    const code = (await codeEl.textContent())!.trim();
+    expect(code.length).toBeGreaterThanOrEqual(6);
+    // The heading takes focus so a screen reader announces the result.
+    await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe('举报已提交');
+    await screenshot(page, 'public-02-tracking-code');
+
+    // Staff find it at the village (E2) and handle it through the API.
+    const village = await apiLogin(server.url, VILLAGE, DEMO_PASSWORD);
+    const list = await village.get(`/api/v1/events?channel=public_report&limit=200`);
+    const ev = list.body.items.find((e: any) => e.trackingCode === code.replace(/-/g, ''));
+    expect(ev, 'the report reached the village coordinator').toBeTruthy();
+    expect(ev.businessId).toBe(business.id);
+    expect(ev.tier).toBe('village');
+    const act = async (body: Record<string, unknown>) => {
+      const cur = await village.get(`/api/v1/events/${ev.id}`);
+      const r = await fetch(`${server.url}/api/v1/events/${ev.id}/actions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${village.token}` },
+        body: JSON.stringify({ expectedVersion: cur.body.version, ...body }),
+      });
+      expect(r.status, `${body.type}: ${await r.clone().text()}`).toBe(200);
+      return r.json() as Promise<any>;
+    };
+    await act({ type: 'accept' });
+    await act({ type: 'resolve', result: '经查属实，已责令下架过期酸奶12盒并立案调查' });
+    await act({ type: 'feedback', feedback: '感谢您的举报，问题已处理，涉事商品已全部下架。' });
+    await act({ type: 'close' });
+
+    // Later, the citizen looks the code up.
+    await page.goto(`${server.url}/p/track`);
+    await page.getByLabel('查询码').fill(code);
+    await page.getByRole('button', { name: '查询' }).click();
+    await page.getByTestId('report-result').getByText('已责令下架过期酸奶12盒').waitFor();
+    await page.getByTestId('report-feedback').getByText('涉事商品已全部下架').waitFor();
+    const body = (await page.textContent('body'))!;
+    expect(body).not.toContain(village.user.displayName);
+    expect(body).not.toContain(VILLAGE);
+    await screenshot(page, 'public-03-tracking-result');
+
+    await page.getByRole('radio', { name: '5 · 非常满意' }).check({ force: true });
+    await page.getByLabel('意见（选填）').fill('处理很及时');
+    await page.getByRole('button', { name: '提交评价' }).click();
+    await page.getByText(/您的评价|感谢您的评价/).first().waitFor();
+    await screenshot(page, 'public-04-rated');
+
+    const after = await fetch(`${server.url}/api/v1/public/reports/${encodeURIComponent(code)}`).then((r) => r.json() as Promise<any>);
+    expect(after.rating).toBe(5);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('When a tracking code does not exist, then the page says so and offers the lookup again', async () => {
+    const context = await browser.newContext(PHONE);
+    const page = await context.newPage();
+    await page.goto(`${server.url}/p/track/NOSUCHCODE`);
+    await page.getByRole('alert').getByText('查询码不存在').waitFor();
+    await page.getByLabel('查询码').waitFor();
+    await context.close();
+  });
+});
