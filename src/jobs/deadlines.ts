@@ -5,6 +5,7 @@ import { notify, type Notice } from '../modules/notifications/store.js';
 import { writeAudit } from '../modules/audit/store.js';
 import { loadDeadlineSettings } from './deadline-settings.js';
 import type { JobLog } from './runner.js';
+import { escalateForExpiry } from '../modules/events/act.js';
 
 /** States in which the holder's deadline runs (rectifying waits on the business: see E8 below). */
 const RUNNING_STATES = ['open', 'in_progress'];
@@ -64,25 +65,13 @@ export async function holderRecipients(trx: Tx, e: Pick<HeldEvent, 'tier' | 'hol
 const fmt = (d: Date) =>
   new Intl.DateTimeFormat('zh-CN', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false }).format(d);
 
-/**
- * How the job escalates an expired event. The events module exports `escalateForExpiry(ctx, trx,
- * eventId)` from `modules/events/act.ts`; it is looked up at run time so the scheduler does not
- * depend on the event engine's load order.
- */
+/** How the job escalates an expired event (the events module's, unless a test replaces it). */
 export type ExpiryEscalator = (ctx: AppContext, trx: Tx, eventId: string) => Promise<unknown>;
 
 let escalatorOverride: ExpiryEscalator | null = null;
 /** Tests replace the escalator; `null` restores the events module's. */
 export function setExpiryEscalator(fn: ExpiryEscalator | null) {
   escalatorOverride = fn;
-}
-
-async function expiryEscalator(): Promise<ExpiryEscalator> {
-  if (escalatorOverride) return escalatorOverride;
-  const modPath = '../modules/events/act.js';
-  const mod: any = await import(modPath);
-  if (typeof mod.escalateForExpiry !== 'function') throw new Error('modules/events/act.js does not export escalateForExpiry');
-  return mod.escalateForExpiry;
 }
 
 export interface SweepResult {
@@ -250,16 +239,22 @@ async function autoEscalate(ctx: AppContext, now: Date, log?: JobLog): Promise<{
       ORDER BY f.overdue_at LIMIT ${BATCH}`.execute(ctx.db)
   ).rows;
   if (!flagged.length) return { ok: 0, failed: 0 };
-  const escalate = await expiryEscalator();
+  const escalate = escalatorOverride ?? escalateForExpiry;
   let ok = 0;
   let failed = 0;
   for (const f of flagged) {
     try {
       await ctx.db.transaction().execute(async (trx) => {
-        await escalate(ctx, trx, f.event_id);
-        await sql`UPDATE event_deadline_flags SET escalated_at = ${now} WHERE event_id = ${f.event_id} AND deadline = ${f.deadline}`.execute(trx);
-      });
-      ok++;
+        const res = await escalate(ctx, trx, f.event_id);
+        if (res === null) {
+          // The engine found nothing to do (closed or deadline moved in the meantime).
+          await sql`UPDATE event_deadline_flags SET escalation_error = ${'事件已不在办理中或未超期，未升级'}
+            WHERE event_id = ${f.event_id} AND deadline = ${f.deadline}`.execute(trx);
+        } else {
+          await sql`UPDATE event_deadline_flags SET escalated_at = ${now} WHERE event_id = ${f.event_id} AND deadline = ${f.deadline}`.execute(trx);
+        }
+        return res;
+      }).then((res) => (res === null ? undefined : ok++));
     } catch (e) {
       failed++;
       const error = (e as any)?.zh ?? (e as Error).message ?? String(e);

@@ -26,7 +26,8 @@ export function recurringJobs(): RecurringJob[] {
   if (probe) {
     jobs.push({
       name: 'jobs.probe',
-      everyMs: SECOND,
+      // Longer than the poll interval, so some process always sees each slot.
+      everyMs: 2 * SECOND,
       run: async ({ slot, runner }) => fs.appendFileSync(probe, `recurring ${slot!.toISOString()} ${runner}\n`),
     });
   }

@@ -124,7 +124,8 @@ export class JobRunner {
         .catch((e) => this.log.error('tick failed', { error: (e as Error).message }))
         .finally(() => {
           this.ticking = null;
-          if (!this.stopping) this.timer = setTimeout(loop, this.pollMs);
+          // Jitter, so that of several processes no one always polls first and takes every slot.
+          if (!this.stopping) this.timer = setTimeout(loop, this.pollMs * (0.5 + Math.random() * 0.5));
         });
     };
     this.timer = setTimeout(loop, 0);
