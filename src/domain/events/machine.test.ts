@@ -301,3 +301,20 @@ describe('every forbidden transition', () => {
     }
   }
 });
+
+describe('E11 self-handle tiers of the catalogue item', () => {
+  it('When the item may be self-handled only from the station up, then a grid worker cannot resolve it and must escalate', () => {
+    const world = { ...testWorld(), selfHandleTiers: ['station', 'county', 'city'] };
+    const e = run(newEvent('grid_patrol', ACTORS.unit), ACTORS.unit, { type: 'accept' }, world);
+    const x = err(() => run(e, ACTORS.unit, { type: 'resolve', result: '已处理' }, world));
+    expect(x.code).toBe('self_handle_not_allowed');
+    expect(x.zh).toBe('该事项须由市场监管所、县级市场监管部门、市级市场监管部门办理，请上报');
+    const s = run(run(newEvent('self_inspection', ACTORS.station), ACTORS.station, { type: 'accept' }), ACTORS.station, { type: 'resolve', result: '已处理' }, world);
+    expect(s.state).toBe('resolved');
+  });
+  it('When the item does not restrict self-handling, then any holder may resolve', () => {
+    const world = { ...testWorld(), selfHandleTiers: [] };
+    const e = run(newEvent('grid_patrol', ACTORS.unit), ACTORS.unit, { type: 'accept' }, world);
+    expect(run(e, ACTORS.unit, { type: 'resolve', result: '已处理' }, world).state).toBe('resolved');
+  });
+});

@@ -358,6 +358,13 @@ export function apply(event: EventSnapshot, action: Action, actor: ActingActor, 
 
     case 'resolve': {
       const result = text(action, 'result')!;
+      const allowed = world.selfHandleTiers;
+      if (allowed && allowed.length && !allowed.includes(event.tier)) {
+        const names = allowed.map((t) => TIER_LABELS[t as Tier]?.zh ?? t).join('、');
+        throw conflict('self_handle_not_allowed', `该事项须由${names}办理，请上报`, `this catalogue item may be resolved only at: ${allowed.join(', ')}`, 'type', {
+          allowedTiers: allowed,
+        });
+      }
       next.result = result;
       next.state = 'resolved';
       next.resolvedAt = now;

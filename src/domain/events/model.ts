@@ -178,6 +178,11 @@ export interface World extends RoutingWorld {
   deadlines: DeadlineSettings;
   /** For `merge`: the event to merge into, already checked to be in the caller's jurisdiction. */
   mergeTarget?: { id: string; state: EventState } | null;
+  /**
+   * E11: the tiers the event's catalogue item allows to self-handle (自行办结), when the item
+   * restricts it. Elsewhere `resolve` is refused and the holder must pass the event up.
+   */
+  selfHandleTiers?: readonly string[] | null;
 }
 
 export interface Action {

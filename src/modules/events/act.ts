@@ -26,12 +26,11 @@ import {
   findEventInScope,
   holderUserIds,
   loadEventSettings,
-  loadHistory,
+  eventJsonWithHistory,
   loadRoutingWorld,
   lockEvent,
   saveSnapshot,
   startDwell,
-  toEventJson,
   toSnapshot,
   type EventJson,
   type EventRow,
@@ -86,6 +85,7 @@ async function applyAndPersist(
     if (!target) throw notFound('event', '事件', 'intoEventId');
     world.mergeTarget = { id: target.id, state: target.state as any };
   }
+  if (action.type === 'resolve' && row.category_code) world.selfHandleTiers = await selfHandleTiers(trx, row.category_code);
   const before = toSnapshot(row);
   const result = apply(before, action, acting, world);
   const next = result.event;
@@ -109,6 +109,16 @@ async function applyAndPersist(
         }
         if (row.tracking_code) {
           notices.push({ recipientKey: `tracking:${row.tracking_code}`, kind: 'event_feedback', title: '您的举报已有处理结果', body: eff.text, eventId: row.id });
+        }
+        // E12/E9: the sources of reports merged into this one get the same feedback.
+        const dups = await trx.selectFrom('events').select(['id', 'collector_id', 'tracking_code']).where('merged_into', '=', row.id).execute();
+        for (const d of dups) {
+          if (d.collector_id && d.collector_id !== actorId) {
+            notices.push({ userId: d.collector_id, kind: 'event_feedback', title: `处理结果反馈：${row.title}`, body: eff.text, eventId: d.id });
+          }
+          if (d.tracking_code) {
+            notices.push({ recipientKey: `tracking:${d.tracking_code}`, kind: 'event_feedback', title: '您的举报已有处理结果', body: eff.text, eventId: d.id });
+          }
         }
         await notify(trx, notices);
         break;
@@ -236,6 +246,14 @@ async function businessPenalty(trx: Tx, row: EventRow, status: 'suspended' | 're
   await enqueueOutbox(trx, 'business.status_changed', { businessId: b.id, status, eventId: row.id, at: now.toISOString() });
 }
 
+/** E11: the item's self-handle tiers, when the catalogue is installed and the code is an item. */
+async function selfHandleTiers(trx: Tx, code: string): Promise<string[] | null> {
+  const t = (await sql<{ t: string | null }>`SELECT to_regclass('catalogue_items')::text AS t`.execute(trx)).rows[0];
+  if (!t?.t) return null;
+  const r = (await sql<{ tiers: string[] | null }>`SELECT self_handle_tiers AS tiers FROM catalogue_items WHERE code = ${code}`.execute(trx)).rows[0];
+  return r?.tiers ?? null;
+}
+
 function requestHash(body: unknown): string {
   return createHash('sha256').update(JSON.stringify(body ?? null)).digest('hex');
 }
@@ -261,7 +279,7 @@ export async function actOnEvent(ctx: AppContext, actor: Actor, id: string, body
     const row = await findEventInScope(trx, actor, id, { forUpdate: true });
     if (!row) throw notFound('event', '事件');
     const { row: saved } = await applyAndPersist(ctx, trx, row, body, actingActor(actor), actor, meta);
-    const json = toEventJson(saved, await loadHistory(trx, id), actor, ctx.now());
+    const json = await eventJsonWithHistory(trx, saved, actor, ctx.now());
     if (key) await trx.insertInto('idempotency_keys').values({ scope, key, request_hash: hash, status: 200, body: JSON.stringify(json) }).execute();
     return json;
   });
@@ -279,5 +297,5 @@ export async function escalateForExpiry(ctx: AppContext, trx: Tx, eventId: strin
   if (!(ACTIVE_STATES as string[]).includes(row.state) || !row.deadline || new Date(row.deadline).getTime() > now.getTime()) return null;
   const reason = `超过${TIER_LABELS[row.tier as keyof typeof TIER_LABELS]?.zh ?? row.tier}办理时限，自动升级`;
   const { row: saved } = await applyAndPersist(ctx, trx, row, { type: 'escalate', reason }, { kind: 'system' }, null, {});
-  return toEventJson(saved, await loadHistory(trx, eventId), null, now);
+  return eventJsonWithHistory(trx, saved, null, now);
 }

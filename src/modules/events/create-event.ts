@@ -13,10 +13,9 @@ import {
   appendHistory,
   holderUserIds,
   loadEventSettings,
-  loadHistory,
+  eventJsonWithHistory,
   loadRoutingWorld,
   startDwell,
-  toEventJson,
   type EventJson,
   type EventRow,
   type EventSettings,
@@ -80,7 +79,7 @@ export async function createEvent(ctx: AppContext, trx: Tx, actor: Actor | null,
   // E15: the same client id from the same collector is the same event.
   if (input.clientId) {
     const existing = await findByClientId(trx, actor?.id ?? null, input.clientId);
-    if (existing) return toEventJson(existing, await loadHistory(trx, existing.id), actor, now);
+    if (existing) return eventJsonWithHistory(trx, existing, actor, now);
   }
 
   // Where: the business's unit, or the given region. Inside the caller's jurisdiction (I4).
@@ -196,7 +195,7 @@ export async function createEvent(ctx: AppContext, trx: Tx, actor: Actor | null,
     detail: { channel: input.channel, tier: route.tier, duplicateOf: duplicateOf?.id ?? null, hotspot: hot.includes(id) },
   });
   const final = hot.includes(id) ? await trx.selectFrom('events').selectAll().where('id', '=', id).executeTakeFirstOrThrow() : row;
-  return toEventJson(final, await loadHistory(trx, id), actor, now);
+  return eventJsonWithHistory(trx, final, actor, now);
 }
 
 export async function notifyHolder(trx: Tx, holder: Holder, eventId: string, title: string, exceptUserId: string | null) {
@@ -350,7 +349,7 @@ export async function createEventCommand(
     if (again) return again;
     if (input.clientId) {
       const row = await findByClientId(ctx.db, actor.id, input.clientId);
-      if (row) return { status: 201, body: toEventJson(row, await loadHistory(ctx.db, row.id), actor, ctx.now()) };
+      if (row) return { status: 201, body: await eventJsonWithHistory(ctx.db, row, actor, ctx.now()) };
     }
     throw conflict('concurrent_update', '并发冲突，请重试', 'concurrent update, retry');
   }

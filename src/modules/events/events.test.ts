@@ -100,7 +100,8 @@ describe('seed 000 §三(一) grid patrol', () => {
       // the previous holder no longer may act
       expect((await act(who, id, { type: 'accept' })).status).toBe(403);
     }
-    expect(e.holder.organizationId).toBe(String(w.orgs.cityBureau.id));
+    expect(e.holder).toMatchObject({ organizationId: String(w.orgs.cityBureau.id), organizationName: '测试市市场监督管理局' });
+    expect(e.businessName).toBe(b.name);
     const top = await act('w_city', id, { type: 'escalate', reason: '还要往上' });
     expect(top.status).toBe(409);
     const full = await as('w_city').get(`/api/v1/events/${id}`);
@@ -342,6 +343,25 @@ describe('E12 duplicates and hotspots', () => {
     expectContiguous(hot.body.history);
     const list = await as('w_station_a1').get(`/api/v1/events?businessId=${b.id}&hotspot=true`);
     expect(list.body.items.length).toBe(2);
+    // the feedback on the original reaches the source of the merged duplicate too
+    await ok('w_unit_a1', first.body.id, { type: 'accept' });
+    await ok('w_unit_a1', first.body.id, { type: 'resolve', result: '已处理' });
+    await ok('w_unit_a1', first.body.id, { type: 'feedback', feedback: '已反馈' });
+    const told = await t.ctx.db.selectFrom('notifications').select('user_id').where('event_id', '=', second.body.id).where('kind', '=', 'event_feedback').execute();
+    expect(told.map((x) => x.user_id)).toEqual([w.users.gridMemberA1.id]);
+  });
+
+  it('When the catalogue item may be self-handled only from the station up, then a grid worker cannot resolve it; an unknown item is 422', async () => {
+    const b = await shop();
+    const c = await report('w_unit_a1', { channel: 'grid_patrol', businessId: b.id, categoryCode: 'LIC01' });
+    await ok('w_unit_a1', c.body.id, { type: 'accept' });
+    const r = await act('w_unit_a1', c.body.id, { type: 'resolve', result: '已处理' });
+    expect(r.status).toBe(409);
+    expect(r.body.error.code).toBe('self_handle_not_allowed');
+    expect((await act('w_unit_a1', c.body.id, { type: 'escalate', reason: '无证经营须上报' })).status).toBe(200);
+    const bad = await report('w_unit_a1', { channel: 'grid_patrol', businessId: b.id, categoryCode: 'NOPE99' });
+    expect(bad.status).toBe(422);
+    expect(bad.body.error.field).toBe('categoryCode');
   });
 });
 

@@ -3,7 +3,7 @@ import type { AppContext } from '../../context.js';
 import type { Actor } from '../../domain/access.js';
 import { invalid } from '../../domain/errors.js';
 import { getRegionInScope, likePrefix } from '../regions/store.js';
-import { eventScopeCondition, getEventInScope, holderCondition, loadHistory, toEventJson, type EventJson, type EventRow } from './store.js';
+import { eventJsonWithHistory, eventScopeCondition, eventsJson, getEventInScope, holderCondition, type EventJson, type EventRow } from './store.js';
 
 export interface ListQuery {
   state?: string;
@@ -15,6 +15,7 @@ export interface ListQuery {
   categoryCode?: string;
   businessId?: string;
   hotspot?: boolean;
+  q?: string;
   from?: string;
   to?: string;
   limit: number;
@@ -46,7 +47,7 @@ function parseDate(v: string | undefined, field: string): Date | undefined {
 
 export async function getEvent(ctx: AppContext, actor: Actor, id: string): Promise<EventJson> {
   const row = await getEventInScope(ctx.db, actor, id);
-  return toEventJson(row, await loadHistory(ctx.db, id), actor, ctx.now());
+  return eventJsonWithHistory(ctx.db, row, actor, ctx.now());
 }
 
 /** GET /api/v1/events: jurisdiction-scoped (I4), newest first, keyset-paged. */
@@ -59,6 +60,10 @@ export async function listEvents(ctx: AppContext, actor: Actor, q: ListQuery): P
   if (q.categoryCode) conds.push(sql`e.category_code = ${q.categoryCode}`);
   if (q.businessId) conds.push(sql`e.business_id::text = ${q.businessId}`);
   if (q.hotspot !== undefined) conds.push(sql`e.hotspot = ${q.hotspot}`);
+  if (q.q?.trim()) {
+    const like = `%${q.q.trim().replace(/[\\%_]/g, (c) => '\\' + c)}%`;
+    conds.push(sql`(e.title ILIKE ${like} OR e.description ILIKE ${like})`);
+  }
   if (q.regionId) {
     const r = await getRegionInScope(ctx.db, q.regionId, actor.scope, 'regionId');
     conds.push(sql`e.region_path LIKE ${likePrefix(r.path)}`);
@@ -83,7 +88,7 @@ export async function listEvents(ctx: AppContext, actor: Actor, q: ListQuery): P
   const page = rows.slice(0, q.limit);
   const last = page[page.length - 1];
   return {
-    items: page.map((r) => toEventJson(r, undefined, actor, now)),
+    items: await eventsJson(ctx.db, page, actor, now),
     nextCursor: rows.length > q.limit && last ? encodeCursor([new Date(last.created_at).toISOString(), last.id]) : null,
   };
 }
@@ -105,7 +110,7 @@ export async function workQueue(ctx: AppContext, actor: Actor, q: { limit: numbe
   ).rows;
   const page = rows.slice(0, q.limit);
   return {
-    items: page.map((r) => toEventJson(r, undefined, actor, now)),
+    items: await eventsJson(ctx.db, page, actor, now),
     nextCursor: rows.length > q.limit ? encodeCursor([offset + q.limit]) : null,
   };
 }

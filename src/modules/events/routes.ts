@@ -79,6 +79,7 @@ export function eventRoutes(ctx: AppContext): FastifyPluginAsyncZod {
             overdue: queryBool.optional(),
             mine: queryBool.optional(),
             hotspot: queryBool.optional(),
+            q: z.string().max(100).optional(),
             categoryCode: z.string().max(32).optional(),
             businessId: z.string().uuid().optional(),
             from: z.string().max(40).optional(),

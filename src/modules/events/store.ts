@@ -55,6 +55,9 @@ export interface HolderJson {
   regionId: string | null;
   organizationId: string | null;
   userId: string | null;
+  regionName?: string | null;
+  organizationName?: string | null;
+  userName?: string | null;
 }
 
 export interface EventHistoryJson {
@@ -72,6 +75,7 @@ export interface EventHistoryJson {
   detail: unknown;
   publicNote: string | null;
   at: string;
+  actorName?: string | null;
 }
 
 export interface EventJson {
@@ -82,6 +86,9 @@ export interface EventJson {
   categoryCode: string | null;
   businessId: string | null;
   regionId: string;
+  regionName?: string | null;
+  businessName?: string | null;
+  categoryName?: string | null;
   location: { lat: number; lng: number } | null;
   state: string;
   tier: string;
@@ -198,8 +205,14 @@ export function isOverdueRow(row: Pick<EventRow, 'state' | 'deadline'>, now: Dat
 }
 
 /** The Event of API.md (+ fields the console needs). `history` undefined = list form. */
-export function toEventJson(row: EventRow, history: HistoryRow[] | undefined, actor: Actor | null, now: Date = new Date()): EventJson {
+export function toEventJson(row: EventRow, history: HistoryRow[] | undefined, actor: Actor | null, now: Date = new Date(), names?: NameMaps): EventJson {
   const snap = toSnapshot(row);
+  const holder = holderJson(snap.holder)!;
+  if (names) {
+    holder.regionName = snap.holder.regionId != null ? (names.regions.get(snap.holder.regionId) ?? null) : null;
+    holder.organizationName = snap.holder.organizationId != null ? (names.orgs.get(snap.holder.organizationId) ?? null) : null;
+    holder.userName = snap.holder.userId ? (names.users.get(snap.holder.userId) ?? null) : null;
+  }
   const acting = actor ? actingActor(actor) : null;
   const holderSees = acting ? isHolder(snap, acting) : false;
   const rectDeadline = row.rectification_deadline ? new Date(row.rectification_deadline) : null;
@@ -211,10 +224,17 @@ export function toEventJson(row: EventRow, history: HistoryRow[] | undefined, ac
     categoryCode: row.category_code,
     businessId: row.business_id,
     regionId: String(row.region_id),
+    ...(names
+      ? {
+          regionName: names.regions.get(row.region_id) ?? null,
+          businessName: row.business_id ? (names.businesses.get(row.business_id) ?? null) : null,
+          categoryName: row.category_code ? (names.categories.get(row.category_code) ?? null) : null,
+        }
+      : {}),
     location: row.lat != null && row.lng != null ? { lat: row.lat, lng: row.lng } : null,
     state: row.state,
     tier: row.tier,
-    holder: holderJson(snap.holder)!,
+    holder,
     originTier: row.origin_tier,
     version: row.version,
     deadline: iso(row.deadline),
@@ -245,7 +265,9 @@ export function toEventJson(row: EventRow, history: HistoryRow[] | undefined, ac
     anonymous: row.reporter_anonymous,
     rating: row.rating,
     allowedActions: acting ? allowedActions(snap, acting) : [],
-    ...(history ? { history: history.map(historyJson) } : {}),
+    ...(history
+      ? { history: history.map((h) => ({ ...historyJson(h), ...(names ? { actorName: h.actor_id ? (names.users.get(h.actor_id) ?? null) : null } : {}) })) }
+      : {}),
   };
 }
 
@@ -445,4 +467,68 @@ export async function saveSnapshot(trx: Tx, s: EventSnapshot, at: Date, opts: { 
     .where('id', '=', s.id)
     .returningAll()
     .executeTakeFirstOrThrow();
+}
+
+// ------------------------------------------------------------------ display names
+
+export interface NameMaps {
+  regions: Map<number, string>;
+  orgs: Map<number, string>;
+  users: Map<string, string>;
+  businesses: Map<string, string>;
+  categories: Map<string, string>;
+}
+
+/** Names for the console (place, holder, business, category, history actors), fetched in one batch per kind. */
+export async function loadNames(db: Tx, rows: EventRow[], history: HistoryRow[] = []): Promise<NameMaps> {
+  const regionIds = new Set<number>();
+  const orgIds = new Set<number>();
+  const userIds = new Set<string>();
+  const businessIds = new Set<string>();
+  const categories = new Set<string>();
+  for (const r of rows) {
+    regionIds.add(r.region_id);
+    if (r.holder_region_id != null) regionIds.add(r.holder_region_id);
+    if (r.holder_org_id != null) orgIds.add(r.holder_org_id);
+    if (r.holder_user_id) userIds.add(r.holder_user_id);
+    if (r.business_id) businessIds.add(r.business_id);
+    if (r.category_code) categories.add(r.category_code);
+  }
+  for (const h of history) if (h.actor_id) userIds.add(h.actor_id);
+  const [regions, orgs, users, businesses, cats] = await Promise.all([
+    regionIds.size ? db.selectFrom('regions').select(['id', 'name']).where('id', 'in', [...regionIds]).execute() : [],
+    orgIds.size ? db.selectFrom('organizations').select(['id', 'name']).where('id', 'in', [...orgIds]).execute() : [],
+    userIds.size ? db.selectFrom('users').select(['id', 'display_name']).where('id', 'in', [...userIds]).execute() : [],
+    businessIds.size ? db.selectFrom('businesses').select(['id', 'name']).where('id', 'in', [...businessIds]).execute() : [],
+    categories.size ? categoryNames(db, [...categories]) : [],
+  ]);
+  return {
+    regions: new Map(regions.map((r) => [r.id, r.name])),
+    orgs: new Map(orgs.map((o) => [o.id, o.name])),
+    users: new Map(users.map((u) => [u.id, u.display_name])),
+    businesses: new Map(businesses.map((b) => [b.id, b.name])),
+    categories: new Map(cats.map((c) => [c.code, c.name])),
+  };
+}
+
+async function categoryNames(db: Tx, codes: string[]): Promise<{ code: string; name: string }[]> {
+  const t = (await sql<{ t: string | null }>`SELECT to_regclass('catalogue_items')::text AS t`.execute(db)).rows[0];
+  if (!t?.t) return [];
+  return (
+    await sql<{ code: string; name: string }>`SELECT code, name FROM catalogue_items WHERE code IN (${sql.join(codes)})
+      UNION ALL SELECT code, name FROM catalogue_categories WHERE code IN (${sql.join(codes)})`.execute(db)
+  ).rows;
+}
+
+/** toEventJson for many rows, with names. */
+export async function eventsJson(db: Tx, rows: EventRow[], actor: Actor | null, now: Date): Promise<EventJson[]> {
+  const names = await loadNames(db, rows);
+  return rows.map((r) => toEventJson(r, undefined, actor, now, names));
+}
+
+/** toEventJson for one row with its history and names. */
+export async function eventJsonWithHistory(db: Tx, row: EventRow, actor: Actor | null, now: Date): Promise<EventJson> {
+  const history = await loadHistory(db, row.id);
+  const names = await loadNames(db, [row], history);
+  return toEventJson(row, history, actor, now, names);
 }
