@@ -149,6 +149,17 @@ describe('B4 import', () => {
   });
 });
 
+describe('B4 interrupted imports', () => {
+  it('When a job was left running by a stopped server, then reading it reports failed with nothing written', async () => {
+    const r = await upload(station, 'one.csv', `名称,类型,所属单元\n中断测试店,销售,${w.regions.uA1.code}\n`);
+    const id = r.body.id;
+    await t.ctx.db.updateTable('business_import_jobs').set({ status: 'importing', created_at: new Date(Date.now() - 3600_000) }).where('id', '=', id).execute();
+    const job = await t.api(station).get(`/api/v1/businesses/import/${id}`);
+    expect(job.body.status).toBe('failed');
+    expect(job.body.errors[0].message).toContain('中断');
+  });
+});
+
 describe('B4 template and export', () => {
   it('When the template is downloaded, then it is an .xlsx with the Chinese headers the importer reads', async () => {
     const r = await download(station, '/api/v1/businesses/import-template.xlsx');

@@ -20,6 +20,8 @@ export const SYNC_ROW_LIMIT = 500;
 const BATCH = 500;
 const MAX_ROWS = 50_000;
 const MAX_STORED_ERRORS = 2000;
+/** A job not running in this process and older than this was interrupted (its transaction rolled back). */
+const STALE_MS = 30 * 60_000;
 
 /** Live progress of jobs running in this process (the job row is updated between phases). */
 const live = new Map<string, { processed: number; status: string }>();
@@ -290,7 +292,19 @@ export async function getImportJob(ctx: AppContext, actor: Actor, id: string): P
   const j = await ctx.db.selectFrom('business_import_jobs').selectAll().where('id', '=', id).executeTakeFirst();
   // An import shows the caller's own file (and the rows of their jurisdiction): only its creator reads it.
   if (!j || j.created_by !== actor.id) throw notFound('import job', '导入任务');
-  const l = j.status === 'done' || j.status === 'failed' ? undefined : live.get(id);
+  const running = j.status !== 'done' && j.status !== 'failed';
+  const l = running ? live.get(id) : undefined;
+  if (running && !l && ctx.now().getTime() - new Date(j.created_at).getTime() > STALE_MS) {
+    // The process that ran it stopped (restart, crash): nothing was committed, say so.
+    const errors = [{ row: 0, field: 'file', column: '', message: '导入被中断（服务重启），未写入任何数据，请重新导入' }];
+    await ctx.db
+      .updateTable('business_import_jobs')
+      .set({ status: 'failed', errors: JSON.stringify(errors), finished_at: ctx.now() })
+      .where('id', '=', id)
+      .where('status', 'in', ['validating', 'importing'])
+      .execute();
+    return getImportJob(ctx, actor, id);
+  }
   const errors = (typeof j.errors === 'string' ? JSON.parse(j.errors) : j.errors) as RowError[];
   return {
     id: j.id,
