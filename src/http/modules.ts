@@ -7,6 +7,7 @@ import { businessRoutes } from '../modules/businesses/routes.js';
 import { fileRoutes } from '../modules/files/routes.js';
 import { notificationRoutes } from '../modules/notifications/routes.js';
 import { jobRoutes } from '../jobs/routes.js';
+import { catalogueRoutes } from '../modules/catalogue/routes.js';
 import { eventRoutes } from '../modules/events/routes.js';
 
 /** Every module's routes, registered by the server. Add a module: add one line. */
@@ -18,5 +19,6 @@ export const modules: Array<(ctx: AppContext) => FastifyPluginAsyncZod> = [
   fileRoutes,
   notificationRoutes,
   jobRoutes,
+  catalogueRoutes,
   eventRoutes,
 ];
