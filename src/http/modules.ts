@@ -6,6 +6,8 @@ import { organizationRoutes } from '../modules/organizations/routes.js';
 import { businessRoutes } from '../modules/businesses/routes.js';
 import { fileRoutes } from '../modules/files/routes.js';
 import { notificationRoutes } from '../modules/notifications/routes.js';
+import { publicRoutes } from '../modules/public/routes.js';
+import { open311Routes } from '../modules/open311/routes.js';
 import { jobRoutes } from '../jobs/routes.js';
 import { catalogueRoutes } from '../modules/catalogue/routes.js';
 import { eventRoutes } from '../modules/events/routes.js';
@@ -18,6 +20,8 @@ export const modules: Array<(ctx: AppContext) => FastifyPluginAsyncZod> = [
   businessRoutes,
   fileRoutes,
   notificationRoutes,
+  publicRoutes,
+  open311Routes,
   jobRoutes,
   catalogueRoutes,
   eventRoutes,

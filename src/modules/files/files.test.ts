@@ -104,10 +104,56 @@ describe('uploads', () => {
     expect(r.body.error.field).toBe('file');
   });
 
-  it('When not signed in, then the staff upload route answers 401', async () => {
-    const mp = multipart([{ name: 'file', filename: 'a.jpg', data: await photoWithGps() }]);
-    const r = await t.app.inject({ method: 'POST', url: '/api/v1/files', payload: mp.body, headers: mp.headers });
+  it('When a phone retries an upload with the same Idempotency-Key, then the first answer comes back and one file is stored', async () => {
+    const photo = await photoWithGps();
+    const send = (data: Buffer) => {
+      const mp = multipart([{ name: 'file', filename: 'retry.jpg', data }]);
+      return t.app.inject({ method: 'POST', url: '/api/v1/files', payload: mp.body, headers: { ...mp.headers, authorization: `Bearer ${tokens.gridA1}`, 'idempotency-key': 'c-123-photo-0' } });
+    };
+    const a = await send(photo);
+    const b = await send(photo);
+    expect(a.statusCode).toBe(201);
+    expect(b.statusCode).toBe(201);
+    expect(b.json().id).toBe(a.json().id);
+    expect(await t.ctx.db.selectFrom('files').select('id').where('original_name', '=', 'retry.jpg').execute()).toHaveLength(1);
+    const other = await send(Buffer.concat([photo, Buffer.from([0])]));
+    expect(other.statusCode).toBe(409);
+  });
+
+  it('When not signed in, then the upload route takes a photo as a public upload but no video, and a stale token gets 401', async () => {
+    const anon = multipart([{ name: 'file', filename: 'a.jpg', data: await photoWithGps() }]);
+    const ok = await t.app.inject({ method: 'POST', url: '/api/v1/files', payload: anon.body, headers: anon.headers });
+    expect(ok.statusCode).toBe(201);
+    const row = await t.ctx.db.selectFrom('files').selectAll().where('id', '=', ok.json().id).executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ public_upload: true, uploaded_by: null });
+    const mp4 = Buffer.concat([Buffer.from([0, 0, 0, 16]), Buffer.from('ftypisom'), Buffer.alloc(4), Buffer.from([0, 0, 0, 8]), Buffer.from('mdat')]);
+    const video = multipart([{ name: 'file', filename: 'v.mp4', data: mp4 }]);
+    const refused = await t.app.inject({ method: 'POST', url: '/api/v1/files', payload: video.body, headers: video.headers });
+    expect(refused.statusCode).toBe(422);
+    const stale = multipart([{ name: 'file', filename: 'a.jpg', data: await photoWithGps() }]);
+    const r = await t.app.inject({ method: 'POST', url: '/api/v1/files', payload: stale.body, headers: { ...stale.headers, authorization: 'Bearer not-a-session' } });
     expect(r.statusCode).toBe(401);
+  });
+
+  it('When a staff member uploads a video, then it is kept as MP4 with its metadata boxes blanked', async () => {
+    const gps = Buffer.from('+25.4333+119.0000/', 'latin1');
+    const box = (type: string, payload: Buffer) => {
+      const h = Buffer.alloc(8);
+      h.writeUInt32BE(8 + payload.length, 0);
+      h.write(type, 4, 'latin1');
+      return Buffer.concat([h, payload]);
+    };
+    const mp4 = Buffer.concat([
+      box('ftyp', Buffer.from('isom\0\0\0\0isommp41', 'latin1')),
+      box('moov', Buffer.concat([box('mvhd', Buffer.alloc(20)), box('udta', box('\xa9xyz', gps))])),
+      box('mdat', Buffer.alloc(64, 5)),
+    ]);
+    const r = await upload(tokens.gridA1, mp4, 'clip.mp4');
+    expect(r.statusCode).toBe(201);
+    expect(r.json()).toMatchObject({ kind: 'video', mime: 'video/mp4', thumbUrl: null, size: mp4.length });
+    const dl = await get(tokens.gridA1, r.json().url);
+    expect(dl.rawPayload.length).toBe(mp4.length);
+    expect(dl.rawPayload.includes(gps)).toBe(false);
   });
 });
 
@@ -133,6 +179,31 @@ describe('event attachments and the jurisdiction guard', () => {
     expect((await get(tokens.stationB1, items[0].url)).statusCode).toBe(404);
     expect((await get(tokens.stationB1, items[0].thumbUrl)).statusCode).toBe(404);
     expect((await get(tokens.stationB1, `/api/v1/events/${eventId}/attachments`)).statusCode).toBe(404);
+  });
+
+  it('When the field app repeats a multi-photo attach with the same Idempotency-Key, then one history step and one set of files exist', async () => {
+    const eventId = await insertEvent(t.ctx.db, w.regions.uA1);
+    const photo = await photoWithGps();
+    const send = () => {
+      const mp = multipart([
+        { name: 'file', filename: 'p1.jpg', data: photo },
+        { name: 'file', filename: 'p2.jpg', data: photo },
+      ]);
+      return t.app.inject({
+        method: 'POST',
+        url: `/api/v1/events/${eventId}/attachments`,
+        payload: mp.body,
+        headers: { ...mp.headers, authorization: `Bearer ${tokens.gridA1}`, 'idempotency-key': 'c-9-photos' },
+      });
+    };
+    const a = await send();
+    const b = await send();
+    expect(a.statusCode).toBe(201);
+    expect(b.statusCode).toBe(201);
+    expect(b.json()).toEqual(a.json());
+    expect(a.json().items).toHaveLength(2);
+    expect(await t.ctx.db.selectFrom('files').select('id').where('event_id', '=', eventId).execute()).toHaveLength(2);
+    expect(await t.ctx.db.selectFrom('event_history').select('seq').where('event_id', '=', eventId).execute()).toHaveLength(2);
   });
 
   it('When someone outside the jurisdiction attaches to an event, then 404 and nothing is written', async () => {

@@ -29,6 +29,8 @@ export interface IngestOptions {
   kinds?: Array<'image' | 'video'>;
   /** Field name reported in errors. */
   field?: string;
+  /** A tighter size bound than the configured upload limit (public uploads). */
+  maxBytes?: number;
 }
 
 const unsupported = (field: string, en: string, zh: string) => new DomainError('invalid', 'unsupported_file_type', zh, en, field);
@@ -61,7 +63,7 @@ async function writeFileExclusive(full: string, data: Buffer) {
  */
 export async function ingest(ctx: AppContext, data: Buffer, originalName: string | undefined, opts: IngestOptions = {}): Promise<IngestedFile> {
   const field = opts.field ?? 'file';
-  if (data.length > ctx.config.uploadMaxBytes) throw tooLarge(field);
+  if (data.length > Math.min(ctx.config.uploadMaxBytes, opts.maxBytes ?? Infinity)) throw tooLarge(field);
   if (data.length === 0) throw new DomainError('invalid', 'empty_file', '上传文件为空', 'the file is empty', field);
   const kind = sniff(data);
   if (!kind) throw unsupported(field, 'only JPEG, PNG, WebP, AVIF photos and MP4/MOV videos are accepted (checked by content)', '仅支持 JPEG、PNG、WebP、AVIF 照片和 MP4/MOV 视频（按文件内容识别）');

@@ -1,13 +1,17 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppContext } from '../../context.js';
-import { actorOf } from '../../http/auth.js';
-import { notFound } from '../../domain/errors.js';
+import type { FastifyRequest } from 'fastify';
+import { actorOf, SESSION_COOKIE } from '../../http/auth.js';
+import { notFound, unauthenticated } from '../../domain/errors.js';
 import { sendStored } from './download.js';
 import { getEventForFiles, getFileForActor, listEventFiles, toFileInfo } from './store.js';
 import { addEventAttachments, readMultipart, uploadFiles } from './upload.js';
 
 const idParam = z.object({ id: z.string().min(1).max(64) });
+
+/** What the public may upload: photos only, at most 10 MB each (or the configured limit if lower). */
+export const PUBLIC_UPLOAD = { kinds: ['image' as const], maxBytes: 10 * 1024 * 1024 };
 
 /** Uploads (E1, E13) and jurisdiction-guarded downloads (I4). */
 export function fileRoutes(ctx: AppContext): FastifyPluginAsyncZod {
@@ -15,18 +19,37 @@ export function fileRoutes(ctx: AppContext): FastifyPluginAsyncZod {
     app.post(
       '/api/v1/files',
       {
+        // Signed-in staff upload photos and videos; the public (no account) photos only, rate-limited.
+        config: {
+          public: true,
+          rateLimit: {
+            max: ctx.config.publicRateLimit * 3,
+            timeWindow: '1 minute',
+            allowList: (req: FastifyRequest) => !!(req.headers.authorization || req.cookies?.[SESSION_COOKIE]),
+          },
+        } as any,
         schema: {
           tags: ['files'],
           summary: '预上传照片/视频 Upload a photo or video ahead of the record (multipart field `file`) → 201 {id, …}',
           description:
             'Type is decided by content (JPEG, PNG, WebP, AVIF, MP4, MOV); images are re-encoded without EXIF/GPS and get a 320 px thumbnail. ' +
-            'Pass the returned id in `attachmentIds` when creating the event or patrol. 413 when larger than the configured limit.',
+            'Pass the returned id in `attachmentIds` when creating the event or patrol. 413 when larger than the configured limit. ' +
+            'An `Idempotency-Key` header makes a retried upload return the first answer.',
         },
       },
       async (req, reply) => {
-        const actor = actorOf(req);
+        const actor = req.actor;
+        // A presented but expired/invalid session must not silently become a public upload.
+        if (!actor && (req.headers.authorization || req.cookies?.[SESSION_COOKIE])) throw unauthenticated('session_expired', '会话已超时，请重新登录', 'Session expired, sign in again');
+        if (!actor) {
+          const { files } = await readMultipart(req, 1);
+          const [info] = await uploadFiles(ctx, null, files, req.ip, PUBLIC_UPLOAD);
+          return reply.status(201).send(info);
+        }
+        const key = req.headers['idempotency-key'];
+        const idempotencyKey = typeof key === 'string' && key.trim() ? key.trim().slice(0, 200) : undefined;
         const { files } = await readMultipart(req, 1);
-        const [info] = await uploadFiles(ctx, actor, files, req.ip);
+        const [info] = await uploadFiles(ctx, actor, files, req.ip, {}, idempotencyKey);
         return reply.status(201).send(info);
       },
     );
@@ -45,7 +68,9 @@ export function fileRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         // Jurisdiction first: outside → 404 before reading any bytes.
         await getEventForFiles(ctx.db, actor, req.params.id);
         const { files, fields } = await readMultipart(req, 10);
-        const r = await addEventAttachments(ctx, actor, req.params.id, files, fields.note?.slice(0, 2000), req.ip);
+        const key = req.headers['idempotency-key'];
+        const idempotencyKey = typeof key === 'string' && key.trim() ? key.trim().slice(0, 200) : undefined;
+        const r = await addEventAttachments(ctx, actor, req.params.id, files, fields.note?.slice(0, 2000), req.ip, idempotencyKey);
         return reply.status(201).send(r);
       },
     );

@@ -4,6 +4,7 @@ import { inScope, type Actor } from '../../domain/access.js';
 import { invalid, notFound } from '../../domain/errors.js';
 import type { IngestedFile } from './ingest.js';
 import type { FilesTable } from './tables.js';
+import { findEventInScope } from '../events/store.js';
 
 export type FileRow = Selectable<FilesTable>;
 
@@ -13,6 +14,8 @@ export interface FileInfo {
   kind: 'image' | 'video';
   mime: string;
   name: string | null;
+  /** Same as `name`. */
+  originalName: string | null;
   size: number;
   width: number | null;
   height: number | null;
@@ -29,6 +32,7 @@ export function toFileInfo(r: FileRow): FileInfo {
     kind: r.kind,
     mime: r.mime,
     name: r.original_name,
+    originalName: r.original_name,
     size: Number(r.size_bytes),
     width: r.width,
     height: r.height,
@@ -126,33 +130,15 @@ export async function attachFiles(
 export interface EventAccessRow {
   id: string;
   region_path: string;
-  holder_path: string | null;
-  holder_user_id: string | null;
-  holder_org_id: number | null;
 }
 
 /**
- * I4 for an event's files: the place is in the caller's scope, or the caller (or their
- * organisation) holds the event now — a department or brigade may hold an event in a place it
- * does not otherwise see.
+ * I4 for an event's files: exactly the events module's visibility rule (the place in the
+ * caller's scope, or the caller holds it; own events only for business/volunteer accounts).
  */
-export function canSeeEvent(actor: Actor, ev: EventAccessRow): boolean {
-  return (
-    inScope(actor.scope, ev.region_path) ||
-    inScope(actor.scope, ev.holder_path) ||
-    ev.holder_user_id === actor.id ||
-    (actor.organizationId != null && ev.holder_org_id === actor.organizationId)
-  );
-}
-
 export async function getEventForFiles(db: Tx, actor: Actor, eventId: string, field?: string): Promise<EventAccessRow> {
-  if (!UUID.test(eventId)) throw notFound('event', '事件', field);
-  const ev = await db
-    .selectFrom('events')
-    .select(['id', 'region_path', 'holder_path', 'holder_user_id', 'holder_org_id'])
-    .where('id', '=', eventId)
-    .executeTakeFirst();
-  if (!ev || !canSeeEvent(actor, ev)) throw notFound('event', '事件', field);
+  const ev = await findEventInScope(db, actor, eventId);
+  if (!ev) throw notFound('event', '事件', field);
   return ev;
 }
 
@@ -163,12 +149,7 @@ export async function getFileForActor(db: Tx, actor: Actor, id: string): Promise
   if (!r) throw notFound('file', '文件');
   if (r.uploaded_by === actor.id) return r;
   if (r.event_id) {
-    const ev = await db
-      .selectFrom('events')
-      .select(['id', 'region_path', 'holder_path', 'holder_user_id', 'holder_org_id'])
-      .where('id', '=', r.event_id)
-      .executeTakeFirst();
-    if (ev && canSeeEvent(actor, ev)) return r;
+    if (await findEventInScope(db, actor, r.event_id)) return r;
     throw notFound('file', '文件');
   }
   if (r.entity && inScope(actor.scope, r.region_path)) return r;

@@ -1,7 +1,8 @@
 import type { FastifyRequest } from 'fastify';
 import type { AppContext } from '../../context.js';
 import type { Actor } from '../../domain/access.js';
-import { invalid } from '../../domain/errors.js';
+import { createHash } from 'node:crypto';
+import { conflict, invalid } from '../../domain/errors.js';
 import { writeAudit } from '../audit/store.js';
 import { discard, ingest, type IngestedFile, type IngestOptions } from './ingest.js';
 import { attachFiles, getEventForFiles, insertFiles, toFileInfo, type FileInfo } from './store.js';
@@ -49,8 +50,29 @@ export async function ingestAll(ctx: AppContext, uploads: RawUpload[], opts: Ing
  * Upload ahead of the record (the field app takes photos, then creates the event or patrol with
  * `attachmentIds`). The file belongs to its uploader until attached.
  */
-export async function uploadFiles(ctx: AppContext, actor: Actor | null, uploads: RawUpload[], ip: string, opts: IngestOptions = {}): Promise<FileInfo[]> {
+export async function uploadFiles(
+  ctx: AppContext,
+  actor: Actor | null,
+  uploads: RawUpload[],
+  ip: string,
+  opts: IngestOptions = {},
+  idempotencyKey?: string,
+): Promise<FileInfo[]> {
+  // N3/E15: a phone retrying an upload with the same key gets the first answer, nothing new.
+  const scope = actor && idempotencyKey ? `files:${actor.id}` : null;
+  const requestHash = createHash('sha256');
+  for (const u of uploads) requestHash.update(u.data);
+  const hash = requestHash.digest('hex');
+  if (scope) {
+    const prior = await ctx.db.selectFrom('idempotency_keys').selectAll().where('scope', '=', scope).where('key', '=', idempotencyKey!).executeTakeFirst();
+    if (prior) {
+      if (prior.request_hash !== hash)
+        throw conflict('idempotency_key_reused', '该幂等键已用于另一个文件', 'this Idempotency-Key was used for a different file', 'Idempotency-Key');
+      return ((typeof prior.body === 'string' ? JSON.parse(prior.body) : prior.body) as { items: FileInfo[] }).items;
+    }
+  }
   const files = await ingestAll(ctx, uploads, opts);
+  let result: FileInfo[] = [];
   try {
     await ctx.db.transaction().execute(async (trx) => {
       await insertFiles(trx, files, { userId: actor?.id ?? null });
@@ -63,12 +85,28 @@ export async function uploadFiles(ctx: AppContext, actor: Actor | null, uploads:
         ip,
         detail: { files: files.map((f) => ({ id: f.id, mime: f.mime, size: f.sizeBytes, sha256: f.sha256 })) },
       });
+      result = infos(files, actor, ctx.now());
+      if (scope) {
+        const saved = await trx
+          .insertInto('idempotency_keys')
+          .values({ scope, key: idempotencyKey!, request_hash: hash, status: 201, body: JSON.stringify({ items: result }) })
+          .onConflict((oc) => oc.columns(['scope', 'key']).doNothing())
+          .executeTakeFirst();
+        // A concurrent retry won the race: roll back this copy and answer with the first.
+        if (Number(saved.numInsertedOrUpdatedRows ?? 0) === 0) throw new RetryRace();
+      }
     });
   } catch (e) {
     await discard(ctx, files);
+    if (e instanceof RetryRace) return uploadFiles(ctx, actor, uploads, ip, opts, idempotencyKey);
     throw e;
   }
-  const now = ctx.now();
+  return result;
+}
+
+class RetryRace extends Error {}
+
+function infos(files: IngestedFile[], actor: Actor | null, now: Date): FileInfo[] {
   return files.map((f) =>
     toFileInfo({
       id: f.id,
@@ -105,8 +143,21 @@ export async function addEventAttachments(
   uploads: RawUpload[],
   note: string | undefined,
   ip: string,
+  idempotencyKey?: string,
 ): Promise<{ historySeq: number; items: FileInfo[] }> {
   await getEventForFiles(ctx.db, actor, eventId);
+  const scope = idempotencyKey ? `files.attach:${actor.id}:${eventId}` : null;
+  const h = createHash('sha256').update(note ?? '');
+  for (const u of uploads) h.update(u.data);
+  const hash = h.digest('hex');
+  if (scope) {
+    const prior = await ctx.db.selectFrom('idempotency_keys').selectAll().where('scope', '=', scope).where('key', '=', idempotencyKey!).executeTakeFirst();
+    if (prior) {
+      if (prior.request_hash !== hash)
+        throw conflict('idempotency_key_reused', '该幂等键已用于另一次上传', 'this Idempotency-Key was used for a different upload', 'Idempotency-Key');
+      return (typeof prior.body === 'string' ? JSON.parse(prior.body) : prior.body) as { historySeq: number; items: FileInfo[] };
+    }
+  }
   const files = await ingestAll(ctx, uploads);
   try {
     return await ctx.db.transaction().execute(async (trx) => {
@@ -129,10 +180,20 @@ export async function addEventAttachments(
         ip,
         detail: { seq, files: files.map((f) => ({ id: f.id, mime: f.mime, size: f.sizeBytes, sha256: f.sha256 })) },
       });
-      return { historySeq: seq, items: rows.map(toFileInfo) };
+      const result = { historySeq: seq, items: rows.map(toFileInfo) };
+      if (scope) {
+        const saved = await trx
+          .insertInto('idempotency_keys')
+          .values({ scope, key: idempotencyKey!, request_hash: hash, status: 201, body: JSON.stringify(result) })
+          .onConflict((oc) => oc.columns(['scope', 'key']).doNothing())
+          .executeTakeFirst();
+        if (Number(saved.numInsertedOrUpdatedRows ?? 0) === 0) throw new RetryRace();
+      }
+      return result;
     });
   } catch (e) {
     await discard(ctx, files);
+    if (e instanceof RetryRace) return addEventAttachments(ctx, actor, eventId, uploads, note, ip, idempotencyKey);
     throw e;
   }
 }
