@@ -193,7 +193,7 @@ export interface Action {
 }
 
 export interface HistoryEntry {
-  type: ActionType | 'create' | 'duplicate_linked' | 'hotspot';
+  type: ActionType | 'create' | 'duplicate_linked' | 'hotspot' | 'assist_done';
   actorId: string | null;
   actorRole: string | null;
   fromState: EventState | null;

@@ -148,6 +148,18 @@ describe('seed 000 §三(二) department patrol', () => {
     const missing = await act('w_bureau_a', id, { type: 'request_assist', regionId: String(w.regions.vA1.id) });
     expect(missing.status).toBe(422);
     expect(missing.body.error.field).toBe('note');
+    // the village reports its part done; the county still holds the event
+    const tasks = await as('w_village_a1').get(`/api/v1/events/${id}/assists`);
+    expect(tasks.body.items).toMatchObject([{ regionId: String(w.regions.vA1.id), regionName: '甲一社区', status: 'open' }]);
+    const notMine = await as('w_station_a1').post(`/api/v1/events/${id}/assists/${tasks.body.items[0].id}/done`, { note: '已督促' });
+    expect(notMine.status).toBe(403);
+    const done = await as('w_village_a1').post(`/api/v1/events/${id}/assists/${tasks.body.items[0].id}/done`, { note: '已上门督促整改' });
+    expect(done.status).toBe(200);
+    expect(done.body).toMatchObject({ tier: 'county', holder: { organizationId: String(w.orgs.bureauA.id) } });
+    expect(done.body.history.at(-1)).toMatchObject({ type: 'assist_done', note: '已上门督促整改' });
+    expectContiguous(done.body.history);
+    const again = await as('w_village_a1').post(`/api/v1/events/${id}/assists/${tasks.body.items[0].id}/done`, { note: '再次' });
+    expect(again.status).toBe(409);
   });
 
   it('When station staff report a department patrol outside their station, then 404 (outside jurisdiction)', async () => {
@@ -378,6 +390,28 @@ describe('lists, queue, metrics, expiry', () => {
     expect([...p1.body.items, ...p2.body.items].map((x: any) => x.id)).toEqual([...ids].reverse());
     const mine = await as('w_unit_a1').get(`/api/v1/events?businessId=${b.id}&mine=true&state=open&channel=grid_patrol`);
     expect(mine.body.items).toHaveLength(3);
+    const found = await as('w_station_a1').get(`/api/v1/events?businessId=${b.id}&q=${encodeURIComponent('第1次')}`);
+    expect(found.body.items.map((x: any) => x.id)).toEqual([ids[1]]);
+  });
+
+  it('When exporting, then an .xlsx of exactly the events the filters and jurisdiction allow is returned', async () => {
+    const b = await shop('导出测试店');
+    await report('w_unit_a1', { channel: 'grid_patrol', businessId: b.id, title: '导出一' });
+    await report('w_unit_a1', { channel: 'grid_patrol', businessId: b.id, title: '导出二' });
+    const r = await t.app.inject({ method: 'GET', url: `/api/v1/events/export.xlsx?businessId=${b.id}`, headers: { authorization: `Bearer ${tok.w_station_a1}` } });
+    expect(r.statusCode).toBe(200);
+    expect(r.headers['content-type']).toContain('spreadsheetml');
+    const ExcelJS = (await import('exceljs')).default;
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(r.rawPayload as any);
+    const ws = wb.worksheets[0];
+    expect(ws.rowCount).toBe(3);
+    expect(ws.getRow(1).getCell(1).value).toBe('标题');
+    expect([ws.getRow(2).getCell(1).value, ws.getRow(3).getCell(1).value].sort()).toEqual(['导出一', '导出二']);
+    const outside = await t.app.inject({ method: 'GET', url: `/api/v1/events/export.xlsx?businessId=${b.id}`, headers: { authorization: `Bearer ${tok.w_station_b1}` } });
+    const wb2 = new ExcelJS.Workbook();
+    await wb2.xlsx.load(outside.rawPayload as any);
+    expect(wb2.worksheets[0].rowCount).toBe(1);
   });
 
   it('When an event is past its deadline, then it is overdue, first in the queue, late in the on-time rate, and the expiry job escalates it', async () => {

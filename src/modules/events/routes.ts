@@ -6,9 +6,30 @@ import { page, queryBool } from '../../http/schemas.js';
 import { ACTION_TYPES, CHANNELS, EVENT_STATES, TIERS, PENALTIES, SKIP_REASONS, SKIP_REASON_LABELS, TIER_LABELS } from '../../domain/events/index.js';
 import { createEventCommand } from './create-event.js';
 import { actOnEvent } from './act.js';
-import { eventMetrics, getEvent, listEvents, workQueue } from './queries.js';
+import { eventMetrics, getEvent, listEvents, workQueue, type ListQuery } from './queries.js';
+import { completeAssist, listAssists } from './assists.js';
+import { sendXlsx, toXlsx } from '../../http/xlsx.js';
+import { writeAudit } from '../audit/store.js';
+import type { EventJson } from './store.js';
 
 const numId = z.string().regex(/^\d+$/, 'must be a numeric id string');
+const CHANNEL_ZH: Record<string, string> = {
+  grid_patrol: '网格单元巡查',
+  department_patrol: '部门巡查',
+  public_report: '群众举报',
+  self_inspection: '主体自查',
+  supervision: '包保督导',
+  external: '外部平台',
+};
+const STATE_ZH: Record<string, string> = {
+  open: '待受理',
+  in_progress: '办理中',
+  rectifying: '整改中',
+  resolved: '已办理待反馈',
+  closed: '已办结',
+  rejected: '不予受理',
+  merged: '已合并',
+};
 const idemHeader = (h: Record<string, unknown>) => {
   const v = h['idempotency-key'];
   return typeof v === 'string' ? v.slice(0, 200) : null;
@@ -65,27 +86,84 @@ export function eventRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       }),
     );
 
+    const listFilters = {
+      state: z.enum(EVENT_STATES).optional(),
+      tier: z.enum(TIERS).optional(),
+      regionId: numId.optional(),
+      channel: z.enum(CHANNELS).optional(),
+      overdue: queryBool.optional(),
+      mine: queryBool.optional(),
+      hotspot: queryBool.optional(),
+      q: z.string().max(100).optional(),
+      categoryCode: z.string().max(32).optional(),
+      businessId: z.string().uuid().optional(),
+      from: z.string().max(40).optional(),
+      to: z.string().max(40).optional(),
+    };
+
+    app.get(
+      '/api/v1/events/export.xlsx',
+      { schema: { tags: ['events'], summary: '导出事件 Export the events I may see with the list filters (.xlsx, X4)', querystring: z.object(listFilters) } },
+      async (req, reply) => {
+        const actor = actorOf(req);
+        const items: EventJson[] = [];
+        let cursor: string | undefined;
+        do {
+          const p = await listEvents(ctx, actor, { ...(req.query as Omit<ListQuery, 'limit'>), limit: 1000, cursor });
+          items.push(...p.items);
+          cursor = p.nextCursor ?? undefined;
+        } while (cursor && items.length < 100_000);
+        await writeAudit(ctx.db, { actorId: actor.id, actorName: actor.username, action: 'event.export', entity: 'event', ip: req.ip, detail: { filters: req.query, rows: items.length } });
+        const tier = (t: string) => TIER_LABELS[t as keyof typeof TIER_LABELS]?.zh ?? t;
+        const when = (s: string | null) => (s ? new Date(s) : null);
+        const buf = await toXlsx('事件', [
+          { header: '标题', width: 30, value: (e) => e.title },
+          { header: '渠道', value: (e) => CHANNEL_ZH[e.channel] ?? e.channel },
+          { header: '状态', value: (e) => STATE_ZH[e.state] ?? e.state },
+          { header: '当前层级', value: (e) => tier(e.tier) },
+          { header: '承办单位', width: 24, value: (e) => e.holder.organizationName ?? e.holder.userName ?? e.holder.regionName ?? null },
+          { header: '区域', value: (e) => e.regionName ?? e.regionId },
+          { header: '经营主体', width: 24, value: (e) => e.businessName ?? null },
+          { header: '事项', value: (e) => e.categoryName ?? e.categoryCode },
+          { header: '热点', value: (e) => (e.hotspot ? '是' : '') },
+          { header: '超期', value: (e) => (e.overdue ? '是' : '') },
+          { header: '办理时限', width: 20, value: (e) => when(e.deadline) },
+          { header: '上报时间', width: 20, value: (e) => when(e.createdAt) },
+          { header: '办结时间', width: 20, value: (e) => when(e.closedAt) },
+          { header: '处理结果', width: 30, value: (e) => e.result },
+          { header: '反馈', width: 30, value: (e) => e.feedback },
+          { header: '事件编号', width: 38, value: (e) => e.id },
+        ], items);
+        return sendXlsx(reply, `事件-${new Date().toISOString().slice(0, 10)}.xlsx`, buf);
+      },
+    );
+
+    app.get(
+      '/api/v1/events/:id/assists',
+      { schema: { tags: ['events'], summary: '协助任务 Assist tasks on an event (E5)', params: z.object({ id: z.string().max(64) }) } },
+      async (req) => listAssists(ctx, actorOf(req), req.params.id),
+    );
+
+    app.post(
+      '/api/v1/events/:id/assists/:assistId/done',
+      {
+        schema: {
+          tags: ['events'],
+          summary: '反馈协助情况 The assisting level reports its part done (E5); the holder is told',
+          params: z.object({ id: z.string().max(64), assistId: z.string().max(64) }),
+          body: z.object({ note: z.string().max(4000) }),
+        },
+      },
+      async (req) => completeAssist(ctx, actorOf(req), req.params.id, req.params.assistId, req.body.note),
+    );
+
     app.get(
       '/api/v1/events',
       {
         schema: {
           tags: ['events'],
           summary: '事件列表 Events in my jurisdiction, newest first',
-          querystring: z.object({
-            state: z.enum(EVENT_STATES).optional(),
-            tier: z.enum(TIERS).optional(),
-            regionId: numId.optional(),
-            channel: z.enum(CHANNELS).optional(),
-            overdue: queryBool.optional(),
-            mine: queryBool.optional(),
-            hotspot: queryBool.optional(),
-            q: z.string().max(100).optional(),
-            categoryCode: z.string().max(32).optional(),
-            businessId: z.string().uuid().optional(),
-            from: z.string().max(40).optional(),
-            to: z.string().max(40).optional(),
-            ...page,
-          }),
+          querystring: z.object({ ...listFilters, ...page }),
         },
       },
       async (req) => listEvents(ctx, actorOf(req), req.query),
