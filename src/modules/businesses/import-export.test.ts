@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import ExcelJS from 'exceljs';
 import { createTestApp, type TestApp } from '../../../test/helpers/app.js';
-import { smallWorld, type SmallWorld } from '../../../test/helpers/world.js';
+import fs from 'node:fs';
+import { region, smallWorld, user, type SmallWorld } from '../../../test/helpers/world.js';
 import { creditCode, multipart } from './test-support.js';
 
 let t: TestApp;
@@ -146,6 +147,42 @@ describe('B4 import', () => {
     expect(job).toMatchObject({ status: 'done', processed: 620, imported: 620 });
     expect(await countBusinesses()).toBe(before + 620);
     expect((await t.api(bureauA).get(`/api/v1/businesses/import/${r.body.id}`)).status).toBe(404);
+  });
+});
+
+describe('B4 the sample files in test/fixtures', () => {
+  it('When the 龙桥街道 sample CSV is imported, then all seven businesses are registered and graded; the same registry as .xlsx then fails on the duplicate codes', async () => {
+    // the demo world's regions the sample refers to
+    const city = await region(t.ctx.db, 'city', '莆田市', undefined, '350300');
+    const county = await region(t.ctx.db, 'county', '城厢区', city, '350302');
+    const town = await region(t.ctx.db, 'township', '龙桥街道', county, '350302001');
+    const village = await region(t.ctx.db, 'village', '太平社区居委会', town, '350302001001');
+    for (let g = 1; g <= 3; g++) {
+      const grid = await region(t.ctx.db, 'grid', `太平社区第${g}网格`, village, `3503020010010${g}`);
+      for (let u = 1; u <= 3; u++) await region(t.ctx.db, 'unit', `太平社区第${g}网格第${u}单元`, grid, `3503020010010${g}0${u}`);
+    }
+    await user(t.ctx.db, 'longqiao_staff', 'station_staff', { region: town });
+    const token = await t.login('longqiao_staff');
+
+    const csv = await upload(token, 'businesses-longqiao.csv', fs.readFileSync('test/fixtures/businesses-longqiao.csv'));
+    expect(csv.status, JSON.stringify(csv.body)).toBe(201);
+    expect(csv.body.imported).toBe(7);
+    const items = (await t.api(token).get('/api/v1/businesses?limit=100')).body.items;
+    const grades = Object.fromEntries(items.map((b: any) => [b.name, `${b.type}:${b.grade}:${b.riskLevel}:${b.status}`]));
+    expect(grades).toEqual({
+      莆田市城厢区太平小学食堂: 'school_canteen:B:normal:operating',
+      太平社区幼儿园食堂: 'kindergarten_canteen:C:high:operating',
+      莆田市城厢区兴旺乳业有限公司: 'production:B:high:operating',
+      老林卤味加工坊: 'workshop:C:high:operating',
+      '好又多便利店（太平店）': 'sales:D:low:operating',
+      阿明兴化米粉店: 'catering:C:normal:suspended',
+      '太平菜市场流动摊点（豆腐）': 'stall:D:normal:operating',
+    });
+
+    const xlsx = await upload(token, 'businesses-longqiao.xlsx', fs.readFileSync('test/fixtures/businesses-longqiao.xlsx'));
+    expect(xlsx.status).toBe(422);
+    // rows as Excel numbers them: title, 填报单位 line and header come first
+    expect(xlsx.body.errors.map((e: any) => `${e.row}:${e.field}`)).toEqual(['4:creditCode', '6:creditCode', '8:creditCode', '9:creditCode']);
   });
 });
 

@@ -231,6 +231,10 @@ async function validateAgainstDatabase(ctx: AppContext, actor: Actor, parsed: Pa
   for (const p of parsed) p.errors.sort((a, b) => a.field.localeCompare(b.field));
 }
 
+/** Staff write 太平社区 for 太平社区居委会 and 下郑村 for 下郑村民委员会. */
+const canonName = (n: string) => n.replace(/(居民委员会|居委会|村民委员会|村委会)$/, '').replace(/(社区|村|居)$/, '');
+export const sameName = (official: string, written: string) => official === written || canonName(official) === canonName(written);
+
 type UnitResolution = { region: RegionRow } | { error: string };
 
 export async function resolveUnits(db: Tx, scope: readonly string[], refs: string[]): Promise<Map<string, UnitResolution>> {
@@ -277,7 +281,7 @@ export async function resolveUnits(db: Tx, scope: readonly string[], refs: strin
         .slice(0, -1)
         .map((id) => names.get(id) ?? '');
       let k = 0;
-      for (const n of chain) if (k < parts.length - 1 && n === parts[k]) k++;
+      for (const n of chain) if (k < parts.length - 1 && sameName(n, parts[k])) k++;
       return k === parts.length - 1;
     });
     if (matches.length === 1) out.set(ref, { region: matches[0] });
