@@ -147,6 +147,16 @@ describe('B1, I4 read and list within jurisdiction', () => {
     expect(await q(`q=${encodeURIComponent('不存在的名字')}`)).toEqual([]);
   });
 
+  it('When searching by the start of a credit code, a licence number or an address word, then the business is found', async () => {
+    const code = creditCode();
+    const b = (await t.api(station).post('/api/v1/businesses', { ...base(), name: '搜索测试店', creditCode: code, licenseNo: 'JY23503029876543', address: '凤凰山路88号' })).body;
+    const q = async (v: string) => (await t.api(station).get(`/api/v1/businesses?q=${encodeURIComponent(v)}`)).body.items.map((x: any) => x.id);
+    expect(await q(code.slice(0, 17).toLowerCase())).toEqual([b.id]);
+    expect(await q('JY2350302987')).toEqual([b.id]);
+    expect(await q('凤凰山路')).toEqual([b.id]);
+    expect(await q('100%')).toEqual([]);
+  });
+
   it('When paging with limit and cursor, then every business comes once', async () => {
     for (let i = 0; i < 3; i++) await t.api(station).post('/api/v1/businesses', { ...base(), name: `翻页测试${i}` });
     const all = (await t.api(station).get('/api/v1/businesses?limit=1000')).body.items.map((b: any) => b.id);

@@ -142,10 +142,15 @@ export function filterConditions(scope: readonly string[], f: BusinessFilter) {
   if (f.creditRiskClass) conds.push(sql<boolean>`b.credit_risk_class = ${f.creditRiskClass}`);
   if (f.licenseExpiringBy) conds.push(sql<boolean>`b.license_expiry <= ${f.licenseExpiringBy}::date`);
   if (f.q) {
-    const like = '%' + f.q.replace(/[\\%_]/g, (c) => '\\' + c) + '%';
-    // name via the trigram index; codes by prefix (staff paste a credit code or licence number).
-    const prefix = f.q.replace(/[\\%_]/g, (c) => '\\' + c) + '%';
-    conds.push(sql<boolean>`(b.name ILIKE ${like} OR b.credit_code LIKE ${prefix} OR b.license_no LIKE ${prefix} OR b.address ILIKE ${like})`);
+    const esc = f.q.replace(/[\\%_]/g, (c) => '\\' + c);
+    if (/^[0-9A-Za-z-]{6,}$/.test(f.q)) {
+      // a pasted credit code or licence number: prefix search on the codes (pattern indexes)
+      const prefix = esc.toUpperCase() + '%';
+      conds.push(sql<boolean>`(b.credit_code LIKE ${prefix} OR b.license_no LIKE ${prefix} OR b.name ILIKE ${'%' + esc + '%'})`);
+    } else {
+      // words: name or address, both trigram-indexed
+      conds.push(sql<boolean>`(b.name ILIKE ${'%' + esc + '%'} OR b.address ILIKE ${'%' + esc + '%'})`);
+    }
   }
   return sql.join(conds, sql` AND `);
 }
