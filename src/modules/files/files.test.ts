@@ -7,6 +7,7 @@ import { createTestApp, type TestApp } from '../../../test/helpers/app.js';
 import { smallWorld, type SmallWorld } from '../../../test/helpers/world.js';
 import { insertEvent, multipart } from './test-support.js';
 import { attachFiles } from './store.js';
+import { purgeOrphanFiles } from './purge.js';
 
 let t: TestApp;
 let w: SmallWorld;
@@ -247,5 +248,23 @@ describe('event attachments and the jurisdiction guard', () => {
     expect(r.statusCode).toBe(206);
     expect(r.headers['content-range']).toBe(`bytes 0-99/${full.length}`);
     expect(r.rawPayload.equals(full.subarray(0, 100))).toBe(true);
+  });
+});
+
+describe('housekeeping', () => {
+  it('When a pre-upload was never attached for days, then the purge removes its row and bytes but keeps attached files', async () => {
+    const orphan = (await upload(tokens.gridA1, await photoWithGps(), 'orphan.jpg')).json();
+    const eventId = await insertEvent(t.ctx.db, w.regions.uA1);
+    const kept = (await upload(tokens.stationA1, await photoWithGps(), 'kept.jpg', `/api/v1/events/${eventId}/attachments`)).json().items[0];
+    const old = new Date(Date.now() - 4 * 86_400_000);
+    await t.ctx.db.updateTable('files').set({ created_at: old }).where('id', 'in', [orphan.id, kept.id]).execute();
+    const orphanRow = await t.ctx.db.selectFrom('files').selectAll().where('id', '=', orphan.id).executeTakeFirstOrThrow();
+
+    const n = await purgeOrphanFiles(t.ctx);
+    expect(n).toBeGreaterThanOrEqual(1);
+    expect(await t.ctx.db.selectFrom('files').select('id').where('id', '=', orphan.id).execute()).toHaveLength(0);
+    expect(fs.existsSync(path.join(uploadDir, orphanRow.storage_key))).toBe(false);
+    expect(fs.existsSync(path.join(uploadDir, orphanRow.thumb_key!))).toBe(false);
+    expect((await get(tokens.stationA1, kept.url)).statusCode).toBe(200);
   });
 });

@@ -132,7 +132,7 @@ export async function ingest(ctx: AppContext, data: Buffer, originalName: string
 }
 
 /** Removes written bytes whose database row never committed. */
-export async function discard(ctx: AppContext, files: IngestedFile[]): Promise<void> {
+export async function discard(ctx: AppContext, files: Array<Pick<IngestedFile, 'storageKey' | 'thumbKey'>>): Promise<void> {
   for (const f of files) {
     await fs.rm(absolutePath(ctx, f.storageKey), { force: true }).catch(() => {});
     if (f.thumbKey) await fs.rm(absolutePath(ctx, f.thumbKey), { force: true }).catch(() => {});

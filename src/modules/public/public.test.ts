@@ -226,6 +226,33 @@ describe('status page, rating and reopen', () => {
   });
 });
 
+describe('duplicates', () => {
+  it('When a second report on the same business and category is merged, then its page follows the original’s handling and can be rated but not reopened alone', async () => {
+    const cat = (await t.api().get('/api/v1/public/catalogue')).body.items.find((c: any) => c.items.length)?.items[0]?.code ?? 'HYG';
+    const first = await report({ title: '地面油污', description: '后厨地面很滑', businessId, categoryCode: cat });
+    const second = await report({ title: '地面油污严重', description: '我也看到了', businessId, categoryCode: cat });
+    expect(second.status).toBe(201);
+    expect(second.body.trackingCode).not.toBe(first.body.trackingCode);
+    const ev1 = await t.ctx.db.selectFrom('events').select(['id']).where('tracking_code', '=', first.body.trackingCode).executeTakeFirstOrThrow();
+    const ev2 = await t.ctx.db.selectFrom('events').select(['state', 'merged_into']).where('tracking_code', '=', second.body.trackingCode).executeTakeFirstOrThrow();
+    expect(ev2).toEqual({ state: 'merged', merged_into: ev1.id });
+
+    const before = await t.api().get(`/api/v1/public/reports/${second.body.trackingCode}`);
+    expect(before.body).toMatchObject({ state: 'open', title: '地面油污严重', canRate: false });
+
+    await closeEvent(ev1.id, new Date(), { result: '已清理并规范后厨', feedback: '已整改' });
+    const after = await t.api().get(`/api/v1/public/reports/${second.body.trackingCode}`);
+    expect(after.body).toMatchObject({ state: 'closed', result: '已清理并规范后厨', canRate: true, canReopen: false });
+    expect(after.body.history.some((h: any) => h.type === 'close')).toBe(true);
+    const reopen = await t.api().post(`/api/v1/public/reports/${second.body.trackingCode}/rating`, { score: 2, reopen: true });
+    expect(reopen.status).toBe(422);
+    expect(reopen.body.error.field).toBe('reopen');
+    const rate = await t.api().post(`/api/v1/public/reports/${second.body.trackingCode}/rating`, { score: 5 });
+    expect(rate.status).toBe(200);
+    expect(rate.body).toMatchObject({ rating: 5, canRate: false });
+  });
+});
+
 describe('public reference data', () => {
   it('When the QR form asks for a business, then only its public card is returned', async () => {
     const r = await t.api().get(`/api/v1/public/businesses/${businessId}`);
