@@ -10,6 +10,7 @@ import { publicRoutes } from '../modules/public/routes.js';
 import { open311Routes } from '../modules/open311/routes.js';
 import { jobRoutes } from '../jobs/routes.js';
 import { catalogueRoutes } from '../modules/catalogue/routes.js';
+import { patrolRoutes } from '../modules/patrols/routes.js';
 import { eventRoutes } from '../modules/events/routes.js';
 
 /** Every module's routes, registered by the server. Add a module: add one line. */
@@ -24,5 +25,6 @@ export const modules: Array<(ctx: AppContext) => FastifyPluginAsyncZod> = [
   open311Routes,
   jobRoutes,
   catalogueRoutes,
+  patrolRoutes,
   eventRoutes,
 ];
