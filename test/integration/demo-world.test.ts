@@ -31,7 +31,8 @@ async function fingerprint(db: Tx) {
       (SELECT md5(string_agg(username || display_name || role, ',' ORDER BY username)) FROM users WHERE username <> 'admin') AS users,
       (SELECT md5(string_agg(b.name || COALESCE(b.credit_code, '') || b.type || b.grade || r.code, ',' ORDER BY b.id))
          FROM businesses b JOIN regions r ON r.id = b.region_id) AS businesses,
-      (SELECT count(*)::text FROM users) AS user_count`,
+      (SELECT count(*)::text FROM users) AS user_count,
+      (SELECT md5(string_agg(e.title || e.state || e.tier || e.version, ',' ORDER BY e.id)) FROM events e) AS events`,
     db,
   );
   return r;
@@ -183,6 +184,46 @@ describe('H5 demo world', () => {
       SELECT count(*)::int AS n FROM businesses WHERE type = 'school_canteen' AND
         grade <> CASE WHEN diners_count >= 3000 THEN 'A' WHEN diners_count >= 500 THEN 'B' WHEN diners_count >= 200 THEN 'C' ELSE 'D' END`);
     expect(school.n).toBe(0);
+  });
+
+  it('When events are read, then months of them exist in every state and channel with contiguous histories', async () => {
+    const [e] = await rows<Record<string, number>>(sql`SELECT
+      count(*)::int AS total,
+      count(DISTINCT state)::int AS states,
+      count(DISTINCT channel)::int AS channels,
+      (extract(epoch FROM max(created_at) - min(created_at)) / 86400)::int AS days,
+      count(*) FILTER (WHERE state IN ('open','in_progress','rectifying') AND deadline < now())::int AS overdue
+      FROM events`);
+    expect(e.total).toBe(6000);
+    expect(e.states).toBe(7);
+    expect(e.channels).toBe(6);
+    expect(e.days).toBeGreaterThan(90);
+    expect(e.overdue).toBeGreaterThan(0);
+    // E13: seq 1..n without gaps, one history row per version, the last row is the current position.
+    const [h] = await rows<Record<string, number>>(sql`
+      WITH agg AS (
+        SELECT event_id, count(*) AS n, min(seq) AS lo, max(seq) AS hi FROM event_history GROUP BY event_id)
+      SELECT
+        count(*) FILTER (WHERE a.n IS NULL OR a.lo <> 1 OR a.hi <> a.n OR a.n <> ev.version)::int AS gaps,
+        count(*) FILTER (WHERE last.to_state <> ev.state OR last.to_tier <> ev.tier)::int AS mismatched,
+        count(*) FILTER (WHERE first.type <> 'create')::int AS no_create
+        FROM events ev
+        LEFT JOIN agg a ON a.event_id = ev.id
+        LEFT JOIN event_history last ON last.event_id = ev.id AND last.seq = a.hi
+        LEFT JOIN event_history first ON first.event_id = ev.id AND first.seq = 1`);
+    expect(h).toEqual({ gaps: 0, mismatched: 0, no_create: 0 });
+    // E10/E14: an event being worked has exactly one open tier stay; a finished one none.
+    const [d] = await rows<{ bad: number }>(sql`
+      SELECT count(*)::int AS bad FROM events ev
+       WHERE (SELECT count(*) FROM event_tier_dwell t WHERE t.event_id = ev.id AND t.left_at IS NULL)
+             <> CASE WHEN ev.state IN ('closed','rejected','merged') THEN 0 ELSE 1 END`);
+    expect(d.bad).toBe(0);
+    // Closed events carry a result and feedback; merged ones point at a live or finished event.
+    const [c] = await rows<{ bad: number }>(sql`
+      SELECT count(*)::int AS bad FROM events
+       WHERE (state = 'closed' AND (result IS NULL OR feedback IS NULL OR closed_at IS NULL))
+          OR (state = 'merged' AND merged_into IS NULL)`);
+    expect(c.bad).toBe(0);
   });
 
   it('When a demo account signs in with the documented password, then it gets a session scoped to its jurisdiction', async () => {

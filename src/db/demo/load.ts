@@ -4,6 +4,7 @@ import { hashPassword } from '../../modules/identity/passwords.js';
 import { writeAudit } from '../../modules/audit/store.js';
 import { DEMO_PASSWORD } from './accounts.js';
 import { buildDemoWorld, type DemoWorld } from './world.js';
+import { buildDemoEvents, type CatalogueItem, type DemoEvents } from './events.js';
 
 /** The `settings` key that marks the demo world as loaded (value: version, time, counts). */
 export const DEMO_SETTING = 'demo_world';
@@ -58,7 +59,7 @@ async function bumpSequence(trx: Tx, table: string): Promise<void> {
  * Writes the demo world in ONE transaction (all or nothing) and marks it in `settings`.
  * Returns the counts written. Does not check whether it is already loaded: see ensureDemoWorld.
  */
-export async function loadDemoWorld(ctx: Pick<AppContext, 'db' | 'now'>, opts: { businesses?: number } = {}): Promise<DemoCounts> {
+export async function loadDemoWorld(ctx: Pick<AppContext, 'db' | 'now'>, opts: { businesses?: number; events?: number } = {}): Promise<DemoCounts> {
   const passwordHash = await hashPassword(DEMO_PASSWORD);
   return ctx.db.transaction().execute(async (trx) => {
     const world = buildDemoWorld({
@@ -68,7 +69,16 @@ export async function loadDemoWorld(ctx: Pick<AppContext, 'db' | 'now'>, opts: {
       today: ctx.now(),
       businesses: opts.businesses,
     });
+    // Events follow the item catalogue's self-handle tiers (E11) when the catalogue is installed.
+    const hasCatalogue = (await sql<{ t: string | null }>`SELECT to_regclass('catalogue_items')::text AS t`.execute(trx)).rows[0]?.t;
+    const catalogue = hasCatalogue
+      ? (await sql<CatalogueItem>`SELECT code, name, self_handle_tiers, business_types FROM catalogue_items WHERE active ORDER BY code`.execute(trx)).rows
+      : [];
+    const events = buildDemoEvents(world, { today: ctx.now(), catalogue, count: opts.events });
+    // Case decisions of suspension change the business's status (E7), as the product does.
+    for (const b of world.businesses) b.status = events.businessStatus.get(b.id) ?? b.status;
     await writeWorld(trx, world, passwordHash);
+    await writeEvents(trx, events);
     for (const t of ['regions', 'organizations', 'working_groups']) await bumpSequence(trx, t);
     const counts: DemoCounts = {
       regions: world.regions.length,
@@ -77,6 +87,8 @@ export async function loadDemoWorld(ctx: Pick<AppContext, 'db' | 'now'>, opts: {
       businesses: world.businesses.length,
       stationVillageAssignments: world.assignments.length,
       workingGroups: world.groups.length,
+      events: events.events.length,
+      eventHistory: events.history.length,
     };
     const value = JSON.stringify({ version: DEMO_VERSION, loadedAt: ctx.now().toISOString(), counts });
     await sql`INSERT INTO settings (key, value) VALUES (${DEMO_SETTING}, ${value}::jsonb)
@@ -191,6 +203,7 @@ async function writeWorld(trx: Tx, w: DemoWorld, passwordHash: string): Promise<
       { name: 'revenue_wan', type: 'float8' },
       { name: 'grade', type: 'text' },
       { name: 'grade_computed', type: 'text' },
+      { name: 'grade_basis', type: 'text' },
       { name: 'risk_level', type: 'text' },
       { name: 'credit_risk_class', type: 'text' },
       { name: 'status', type: 'text' },
@@ -206,10 +219,71 @@ async function writeWorld(trx: Tx, w: DemoWorld, passwordHash: string): Promise<
     ],
     w.businesses.map((b) => [
       b.id, b.name, b.credit_code, b.license_no, b.license_expiry, b.type, b.region_id, b.region_path, b.address, b.lat, b.lng,
-      b.diners_count, b.employees, b.revenue_wan, b.grade, b.grade_computed, b.risk_level, b.credit_risk_class, b.status,
+      b.diners_count, b.employees, b.revenue_wan, b.grade, b.grade_computed, b.grade_basis, b.risk_level, b.credit_risk_class, b.status,
       b.food_safety_director, b.food_safety_officer, b.contact_name, b.contact_phone, b.insured, b.insurance_expiry,
       pgArray(b.product_tags), b.created_at, b.created_at,
     ]),
+  );
+}
+
+async function writeEvents(trx: Tx, e: DemoEvents): Promise<void> {
+  const json = (v: unknown) => (v == null ? null : JSON.stringify(v));
+  const cols: [string, string, string?][] = [
+    ['id', 'uuid'], ['channel', 'text'], ['title', 'text'], ['description', 'text'], ['category_code', 'text'], ['business_id', 'uuid'],
+    ['region_id', 'bigint'], ['region_path', 'text'], ['lat', 'float8'], ['lng', 'float8'], ['state', 'text'], ['tier', 'text'],
+    ['origin_tier', 'text'], ['holder_region_id', 'bigint'], ['holder_path', 'text'], ['holder_org_id', 'bigint'], ['holder_user_id', 'uuid'],
+    ['collector_id', 'uuid'], ['collector_org_id', 'bigint'], ['version', 'int'], ['tier_entered_at', 'timestamptz'], ['deadline', 'timestamptz'],
+    ['rectification_deadline', 'timestamptz'], ['rectification_requirement', 'text'], ['result', 'text'], ['feedback', 'text'],
+    ['feedback_at', 'timestamptz'], ['reject_reason', 'text'], ['case_no', 'text'], ['case_decision', 'text'], ['penalty', 'text'],
+    ['merged_into', 'uuid'], ['tracking_code', 'text'], ['reporter_phone', 'text'], ['reporter_anonymous', 'boolean'], ['rating', 'int'],
+    ['rating_comment', 'text'], ['reopen_count', 'int'], ['return_to', 'text', 'jsonb'], ['created_at', 'timestamptz'], ['updated_at', 'timestamptz'],
+    ['resolved_at', 'timestamptz'], ['closed_at', 'timestamptz'],
+  ];
+  // merged_into refers to an earlier event: insert in creation order, merged ones last.
+  const ordered = [...e.events.filter((x) => !x.merged_into), ...e.events.filter((x) => x.merged_into)];
+  await bulkInsert(
+    trx,
+    'events',
+    cols.map(([name, type, cast]) => ({ name, type, cast })),
+    ordered.map((ev) => cols.map(([name]) => (name === 'return_to' ? json(ev.return_to) : (ev as any)[name]))),
+    2000,
+  );
+  await bulkInsert(
+    trx,
+    'event_history',
+    [
+      { name: 'event_id', type: 'uuid' },
+      { name: 'seq', type: 'int' },
+      { name: 'type', type: 'text' },
+      { name: 'actor_id', type: 'uuid' },
+      { name: 'actor_role', type: 'text' },
+      { name: 'from_state', type: 'text' },
+      { name: 'to_state', type: 'text' },
+      { name: 'from_tier', type: 'text' },
+      { name: 'to_tier', type: 'text' },
+      { name: 'from_holder', type: 'text', cast: 'jsonb' },
+      { name: 'to_holder', type: 'text', cast: 'jsonb' },
+      { name: 'note', type: 'text' },
+      { name: 'detail', type: 'text', cast: 'jsonb' },
+      { name: 'public_note', type: 'text' },
+      { name: 'at', type: 'timestamptz' },
+    ],
+    e.history.map((h) => [
+      h.event_id, h.seq, h.type, h.actorId, h.actorRole, h.fromState, h.toState, h.fromTier, h.toTier,
+      json(h.fromHolder), json(h.toHolder), h.note, json(h.detail), h.publicNote, h.at,
+    ]),
+  );
+  await bulkInsert(
+    trx,
+    'event_tier_dwell',
+    [
+      { name: 'event_id', type: 'uuid' },
+      { name: 'tier', type: 'text' },
+      { name: 'region_id', type: 'bigint' },
+      { name: 'entered_at', type: 'timestamptz' },
+      { name: 'left_at', type: 'timestamptz' },
+    ],
+    e.dwell.map((d) => [d.event_id, d.tier, d.region_id, d.entered_at, d.left_at]),
   );
 }
 

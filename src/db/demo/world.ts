@@ -71,6 +71,8 @@ export interface DemoBusiness {
   revenue_wan: number | null;
   grade: string;
   grade_computed: string;
+  /** B2: the Chinese explanation of the computed grade. */
+  grade_basis: string;
   risk_level: string;
   credit_risk_class: string;
   status: string;
@@ -498,6 +500,7 @@ export function buildDemoWorld(opts: BuildOptions = {}): DemoWorld {
       revenue_wan: revenue,
       grade: graded.grade,
       grade_computed: graded.grade,
+      grade_basis: graded.reasonZh,
       risk_level: risk,
       credit_risk_class: bizRng.weighted({ A: 30, B: 55, C: 12, D: 3 }),
       status,
