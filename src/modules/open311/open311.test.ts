@@ -119,4 +119,18 @@ describe('Open311 GeoReport v2', () => {
     expect(missing.status).toBe(404);
     expect(missing.body).toEqual([{ code: 404, description: expect.any(String) }]);
   });
+
+  it('When a client posts faster than the limit, then 429 comes in Open311 shape too', async () => {
+    const small = await createTestApp({ publicRateLimit: 1 });
+    try {
+      const send = () =>
+        small.app.inject({ method: 'POST', url: '/open311/v2/requests.json', payload: 'service_code=X&address_id=1', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+      await send();
+      const second = await send();
+      expect(second.statusCode).toBe(429);
+      expect(second.json()).toEqual([{ code: 429, description: expect.any(String) }]);
+    } finally {
+      await small.close();
+    }
+  });
 });
