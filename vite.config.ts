@@ -71,7 +71,7 @@ function appStaticFiles(): Plugin {
   };
 }
 
-export default defineConfig({
+export default defineConfig(() => ({
   root: webRoot,
   base: '/',
   publicDir: false,
@@ -97,4 +97,4 @@ export default defineConfig({
       '/open311': 'http://localhost:3000',
     },
   },
-});
+}));

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { ConfigError, loadConfig } from './config.js';
 import { createApp } from './app.js';
-import { WEB_DIST, webAppsBuilt } from './http/web.js';
+import { REPO_ROOT, WEB_DIST, webAppsBuilt } from './http/web.js';
 
 let config;
 try {
@@ -21,7 +21,7 @@ if (!webAppsBuilt()) {
   console.log(`[foodgrid] building the web apps into ${WEB_DIST} (first start only) …`);
   try {
     const vite = await import('vite');
-    await vite.build({ configFile: path.resolve(WEB_DIST, '../../vite.config.ts'), logLevel: 'warn' });
+    await vite.build({ configFile: path.join(REPO_ROOT, 'vite.config.ts'), mode: 'production', logLevel: 'warn', build: { outDir: WEB_DIST } });
     console.log(`[foodgrid] web apps built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   } catch (e) {
     console.error(`[foodgrid] could not build the web apps (${(e as Error).message}); run \`npm run build:web\``);

@@ -13,7 +13,12 @@ import fastifyStatic from '@fastify/static';
  * index.html, sw.js and the manifest are never cached, so a new build reaches users at once.
  * All these routes are public: the apps themselves sign in through the API.
  */
-export const WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/web');
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+/**
+ * dist/web by default. FOODGRID_WEB_DIST points a server at another build: the browser stories
+ * use a private one, so a rebuild in the shared tree cannot swap assets under a running test.
+ */
+export const WEB_DIST = process.env.FOODGRID_WEB_DIST ? path.resolve(process.env.FOODGRID_WEB_DIST) : path.join(REPO_ROOT, 'dist/web');
 
 export function webAppsBuilt(dist = WEB_DIST): boolean {
   return existsSync(path.join(dist, 'console/index.html'));

@@ -83,3 +83,13 @@ export function watchErrors(page: Page): string[] {
 }
 
 export type { Browser, BrowserContext, Page };
+
+/** Waits for a locator; on failure saves a screenshot named after the step, then fails. */
+export async function expectVisible(page: Page, locator: ReturnType<Page['locator']>, name: string, timeout = 30_000) {
+  try {
+    await locator.waitFor({ timeout });
+  } catch (e) {
+    await screenshot(page, `FAILED-${name}`).catch(() => undefined);
+    throw e;
+  }
+}

@@ -6,7 +6,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-export const E2E_ADMIN_PASSWORD = 'E2e-Admin-Passw0rd!';
+/** The demo world's one password for every account (src/db/demo/accounts.ts, README). */
+export { DEMO_PASSWORD } from '../../../src/db/demo/accounts.js';
 
 export interface RunningServer {
   url: string;
@@ -45,11 +46,11 @@ export async function startServer(env: Record<string, string> = {}, timeoutMs = 
     FOODGRID_DEMO: '1',
     FOODGRID_JOBS: '0',
     FOODGRID_LOG_LEVEL: 'warn',
-    FOODGRID_ADMIN_PASSWORD: E2E_ADMIN_PASSWORD,
     ...env,
   };
   // The stories run on the embedded database, whatever the shell says.
   if (!env.DATABASE_URL) delete childEnv.DATABASE_URL;
+  if (!env.FOODGRID_ADMIN_PASSWORD) delete childEnv.FOODGRID_ADMIN_PASSWORD;
   const child: ChildProcess = spawn(process.execPath, [path.join(REPO, 'node_modules/tsx/dist/cli.mjs'), 'src/main.ts'], {
     cwd: REPO,
     env: childEnv,
@@ -60,6 +61,7 @@ export async function startServer(env: Record<string, string> = {}, timeoutMs = 
   let exited = false;
   child.on('exit', () => (exited = true));
   const url = `http://127.0.0.1:${port}`;
+  if (!childEnv.FOODGRID_WEB_DIST) console.warn('FOODGRID_WEB_DIST unset: the server serves the shared dist/web');
   const stop = async () => {
     if (!exited) {
       child.kill('SIGTERM');

@@ -2,6 +2,7 @@ import { useMemo, useState, type ReactNode } from 'react';
 import { useSearchParams } from 'react-router-dom';
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { Alert, Button, Empty, Result, Space, TreeSelect, Typography } from 'antd';
+import dayjs, { type Dayjs } from 'dayjs';
 import { api, ApiError, isMissingRoute, type Page, type Query } from '../../shared/api';
 import { label, REGION_LEVELS, t } from '../../shared/i18n';
 
@@ -194,4 +195,20 @@ export function RegionName({ id }: { id?: string | null }) {
   const anc = q.data.ancestors ?? [];
   const trail = anc.length > 2 ? anc.slice(-3).map((a) => a.name).join(' / ') : q.data.name;
   return <span title={anc.map((a) => a.name).join(' / ')}>{trail}</span>;
+}
+
+/**
+ * A date range picked by day, as the API's half-open period: `from` = start of the first day,
+ * `to` = start of the day after the last, both with the browser's offset (China time).
+ */
+export function periodQuery(r: [Dayjs | null, Dayjs | null] | null | undefined) {
+  return {
+    from: r?.[0] ? r[0].startOf('day').format() : undefined,
+    to: r?.[1] ? r[1].add(1, 'day').startOf('day').format() : undefined,
+  };
+}
+
+export function periodValue(from?: string, to?: string): [Dayjs | null, Dayjs | null] | null {
+  if (!from && !to) return null;
+  return [from ? dayjs(from) : null, to ? dayjs(to).subtract(1, 'day') : null];
 }

@@ -50,7 +50,7 @@ export default function BusinessDetail() {
       <Row gutter={16}>
         <Col xs={24} lg={14}>
           <Card size="small" title={t('基本信息', 'Registry')} style={{ marginBottom: 16 }}>
-            <Descriptions size="small" column={{ xs: 1, md: 2 }} bordered>
+            <Descriptions size="small" column={{ xs: 1, sm: 1, md: 2, lg: 2, xl: 2, xxl: 2 }} bordered>
               <Descriptions.Item label={t('统一社会信用代码', 'Credit code')}>{d.creditCode ?? '—'}</Descriptions.Item>
               <Descriptions.Item label={t('许可证编号', 'Licence')}>{d.licenseNo ?? '—'}</Descriptions.Item>
               <Descriptions.Item label={t('许可证有效期', 'Licence expiry')}>{d.licenseExpiry ? String(d.licenseExpiry).slice(0, 10) : '—'}</Descriptions.Item>

@@ -1,11 +1,11 @@
 import { useMemo } from 'react';
 import { Link } from 'react-router-dom';
-import { useQuery } from '@tanstack/react-query';
+import { useQueries, useQuery } from '@tanstack/react-query';
 import { Breadcrumb, Button, Card, Col, DatePicker, Empty, List, Row, Space, Statistic, Table, Tag } from 'antd';
 import dayjs from 'dayjs';
 import { api, type Page } from '../../../shared/api';
 import { CHANNELS, EVENT_STATES, label, REGION_LEVELS, t, TIERS } from '../../../shared/i18n';
-import { PageTitle, QueryError, type Region, useUrlFilters } from '../../components/common';
+import { PageTitle, QueryError, type Region, useUrlFilters, periodQuery, periodValue } from '../../components/common';
 import { Chart } from './chart';
 import { normalise, pct } from './metrics';
 
@@ -59,14 +59,67 @@ export default function Dashboard() {
     queryFn: () => api.get<Page<Region>>('/api/v1/regions', f.regionId ? { parentId: f.regionId, limit: 200 } : { limit: 200 }),
   });
   const m = useMemo(() => (metrics.data ? normalise(metrics.data) : null), [metrics.data]);
+  const kids = (children.data?.items ?? []).filter((r) => r.id !== f.regionId && r.level !== 'unit').slice(0, 40);
+  // Per sub-region figures: from the metrics answer when it carries them, else one call per child.
+  const perChild = useQueries({
+    queries: kids.map((k) => ({
+      queryKey: ['metrics', 'events', { ...f, regionId: k.id }],
+      enabled: !!m && !m.byRegion.length,
+      queryFn: () => api.get<unknown>('/api/v1/metrics/events', { ...f, regionId: k.id }),
+    })),
+  });
+  // Weekly trend: from the answer when present, else the last 12 weeks one call each (period filter ignored).
+  const weeks = useMemo(() => {
+    const start = dayjs().startOf('week').add(1, 'day');
+    return Array.from({ length: 12 }, (_, i) => start.subtract(11 - i, 'week'));
+  }, []);
+  const weekly = useQueries({
+    queries: weeks.map((w) => ({
+      queryKey: ['metrics', 'events', { regionId: f.regionId, categoryCode: f.categoryCode, from: w.format('YYYY-MM-DD'), to: w.add(1, 'week').format('YYYY-MM-DD') }],
+      enabled: !!m && !m.weekly.length,
+      queryFn: () =>
+        api.get<unknown>('/api/v1/metrics/events', { regionId: f.regionId, categoryCode: f.categoryCode, from: w.format('YYYY-MM-DD'), to: w.add(1, 'week').format('YYYY-MM-DD') }),
+    })),
+  });
+  const weeklyRows = m?.weekly.length
+    ? m.weekly
+    : weekly.every((q) => q.data)
+      ? weeks.map((w, i) => {
+          const x = normalise(weekly[i].data);
+          return { week: w.format('MM-DD'), created: x.total, closed: x.byState.closed ?? 0 };
+        })
+      : [];
+  // Hotspots: from the answer when present, else the open events flagged as hotspots (E12).
+  const hotEvents = useQuery({
+    queryKey: ['events', 'list', 'hotspots', f.regionId],
+    enabled: !!m && !m.hotspots.length,
+    queryFn: () => api.get<{ items: Array<{ id: string; title: string; businessId: string | null; businessName?: string; categoryCode: string | null }> }>('/api/v1/events', { hotspot: 'true', regionId: f.regionId, limit: 200 }),
+  });
+  const hotspots = m?.hotspots.length
+    ? m.hotspots
+    : Object.values(
+        (hotEvents.data?.items ?? []).reduce<Record<string, { name: string; count: number; businessId?: string; category?: string }>>((acc, e) => {
+          const key = `${e.businessId ?? e.title}|${e.categoryCode ?? ''}`;
+          acc[key] ??= { name: e.businessName ?? e.title, count: 0, businessId: e.businessId ?? undefined, category: e.categoryCode ?? undefined };
+          acc[key].count++;
+          return acc;
+        }, {}),
+      ).sort((a, b) => b.count - a.count);
   const childRows = useMemo(() => {
-    const kids = (children.data?.items ?? []).filter((r) => r.id !== f.regionId);
     const byId = new Map((m?.byRegion ?? []).map((r) => [r.regionId, r]));
-    const rows = kids.map((k) => ({ ...k, total: byId.get(k.id)?.total, overdue: byId.get(k.id)?.overdue }));
+    kids.forEach((k, i) => {
+      const d = perChild[i]?.data;
+      if (d && !byId.has(k.id)) {
+        const x = normalise(d);
+        byId.set(k.id, { regionId: k.id, name: k.name, total: x.total, overdue: x.overdue });
+      }
+    });
+    const rows: Array<Region & { total?: number; overdue?: number }> = kids.map((k) => ({ ...k, total: byId.get(k.id)?.total, overdue: byId.get(k.id)?.overdue }));
     // Regions the metrics name but the children list does not (e.g. roots of a multi-region scope).
     for (const r of m?.byRegion ?? []) if (!rows.some((x) => x.id === r.regionId)) rows.push({ id: r.regionId, name: r.name, level: r.level ?? '', code: '', parentId: null, total: r.total, overdue: r.overdue });
     return rows.filter((r) => r.level !== 'unit');
-  }, [children.data, m, f.regionId]);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [children.data, m, f.regionId, perChild.map((q) => q.dataUpdatedAt).join()]);
 
   const crumbs = [
     { title: <a onClick={() => set({ regionId: undefined })}>{t('我的辖区', 'My jurisdiction')}</a> },
@@ -85,8 +138,8 @@ export default function Dashboard() {
           <>
             <DatePicker.RangePicker
               aria-label={t('统计期间', 'Period')}
-              value={f.from || f.to ? [f.from ? dayjs(f.from) : null, f.to ? dayjs(f.to) : null] : null}
-              onChange={(r) => set({ from: r?.[0]?.format('YYYY-MM-DD'), to: r?.[1]?.format('YYYY-MM-DD') })}
+              value={periodValue(f.from, f.to)}
+              onChange={(r) => set(periodQuery(r))}
             />
             <Button onClick={() => metrics.refetch()}>{t('刷新', 'Refresh')}</Button>
           </>
@@ -145,18 +198,18 @@ export default function Dashboard() {
             </Col>
             <Col xs={24} lg={14}>
               <Card size="small" title={t('每周趋势', 'Weekly trend')}>
-                {m.weekly.length ? (
+                {weeklyRows.length ? (
                   <Chart
                     label={t('每周趋势', 'Weekly trend')}
                     option={{
                       tooltip: { trigger: 'axis' },
                       legend: { bottom: 0 },
                       grid: { left: 40, right: 16, top: 16, bottom: 48 },
-                      xAxis: { type: 'category', data: m.weekly.map((w) => w.week.slice(0, 10)) },
+                      xAxis: { type: 'category', data: weeklyRows.map((w) => w.week.slice(0, 10)) },
                       yAxis: { type: 'value', minInterval: 1 },
                       series: [
-                        { name: t('新增', 'Reported'), type: 'line', smooth: true, data: m.weekly.map((w) => w.created) },
-                        { name: t('办结', 'Closed'), type: 'line', smooth: true, data: m.weekly.map((w) => w.closed) },
+                        { name: t('新增', 'Reported'), type: 'line', smooth: true, data: weeklyRows.map((w) => w.created) },
+                        { name: t('办结', 'Closed'), type: 'line', smooth: true, data: weeklyRows.map((w) => w.closed) },
                       ],
                     }}
                   />
@@ -169,7 +222,7 @@ export default function Dashboard() {
               <Card size="small" title={t('热点问题', 'Hotspots')}>
                 <List
                   size="small"
-                  dataSource={m.hotspots.slice(0, 10)}
+                  dataSource={hotspots.slice(0, 10)}
                   locale={{ emptyText: t('暂无热点', 'No hotspots') }}
                   renderItem={(h) => (
                     <List.Item extra={<Tag color="magenta">{h.count}</Tag>}>

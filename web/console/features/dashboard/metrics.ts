@@ -60,7 +60,9 @@ export function normalise(m: any): Metrics {
     selfClosureRate: rate(m.selfClosureRate ?? m.selfClosure),
     onTimeRate: rate(m.onTimeRate ?? m.onTime),
     closeTimeMedianHours:
-      m.medianHoursToClose ?? m.closeTimeMedianHours ?? (m.timeToClose?.medianHours !== undefined ? num(m.timeToClose.medianHours) : null),
+      m.medianHoursToClose ??
+      m.closeTimeMedianHours ??
+      (m.timeToClose?.medianHours != null ? num(m.timeToClose.medianHours) : m.timeToClose?.medianMs != null ? num(m.timeToClose.medianMs) / 3_600_000 : null),
     byRegion: Array.isArray(regionsRaw)
       ? regionsRaw.map((r) => ({
           regionId: String(r.regionId ?? r.id ?? ''),

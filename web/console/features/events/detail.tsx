@@ -97,7 +97,7 @@ export default function EventDetail() {
       <Row gutter={16}>
         <Col xs={24} lg={15}>
           <Card size="small" title={t('事件信息', 'Facts')} style={{ marginBottom: 16 }}>
-            <Descriptions size="small" column={{ xs: 1, md: 2 }} bordered>
+            <Descriptions size="small" column={{ xs: 1, sm: 1, md: 2, lg: 2, xl: 2, xxl: 2 }} bordered>
               <Descriptions.Item label={t('编号', 'Id')}>{ev.id}</Descriptions.Item>
               <Descriptions.Item label={t('来源渠道', 'Channel')}>{label(CHANNELS, ev.channel)}</Descriptions.Item>
               <Descriptions.Item label={t('事项类别', 'Category')}>{category ?? '—'}</Descriptions.Item>

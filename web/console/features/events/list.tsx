@@ -1,9 +1,8 @@
 import { Button, Checkbox, DatePicker, Select, Space, Table } from 'antd';
 import { DownloadOutlined, ReloadOutlined } from '@ant-design/icons';
-import dayjs from 'dayjs';
 import { downloadUrl } from '../../../shared/api';
 import { CHANNELS, EVENT_STATES, formatTime, t, TIERS, type Text } from '../../../shared/i18n';
-import { LoadMore, PageTitle, QueryError, RegionName, RegionSelect, useCursorList, useUrlFilters } from '../../components/common';
+import { LoadMore, PageTitle, QueryError, RegionName, RegionSelect, useCursorList, useUrlFilters, periodQuery, periodValue } from '../../components/common';
 import { EVENT_FILTERS, useCatalogue, type EventItem } from './api';
 import { ChannelText, Deadline, EventLink, StateTag, TierTag } from './bits';
 
@@ -52,13 +51,8 @@ export default function EventList() {
         />
         <DatePicker.RangePicker
           aria-label={t('上报时间', 'Reported between')}
-          value={f.from || f.to ? [f.from ? dayjs(f.from) : null, f.to ? dayjs(f.to) : null] : null}
-          onChange={(r) =>
-            set({
-              from: r?.[0] ? r[0].startOf('day').format('YYYY-MM-DD') : undefined,
-              to: r?.[1] ? r[1].endOf('day').format('YYYY-MM-DD') : undefined,
-            })
-          }
+          value={periodValue(f.from, f.to)}
+          onChange={(r) => set(periodQuery(r))}
         />
         <Checkbox checked={f.overdue === 'true'} onChange={(e) => set({ overdue: e.target.checked ? 'true' : undefined })}>
           {t('仅超时', 'Overdue only')}
