@@ -90,6 +90,7 @@ describe('B4 import', () => {
       `无人数的食堂,,学校食堂,${w.regions.uA1.code},,`, // 6: canteen without diners
       `"名字里有,逗号的店",${dup},奇怪业态,${w.regions.uA1.code},明年,`, // 7: bad type and date
       `重复代码的店,${dup},销售,${w.regions.uA1.code},,`, // 8: duplicate within the file
+      `好的 餐馆,,餐饮,${w.regions.uA1.code},,`, // 9: row 2 again (same name, same unit)
       '',
     ].join('\r\n');
     const before = await countBusinesses();
@@ -97,12 +98,12 @@ describe('B4 import', () => {
     expect(r.status).toBe(422);
     expect(r.body.error).toMatchObject({ code: 'import_rows_invalid', field: 'file' });
     const errs = r.body.errors.map((e: any) => `${e.row}:${e.field}`);
-    expect(errs).toEqual(expect.arrayContaining(['3:name', '4:unit', '5:creditCode', '6:dinersCount', '7:type', '7:licenseExpiry', '8:creditCode']));
+    expect(errs).toEqual(expect.arrayContaining(['3:name', '4:unit', '5:creditCode', '6:dinersCount', '7:type', '7:licenseExpiry', '8:creditCode', '9:name']));
     expect(errs.some((e: string) => e.startsWith('2:'))).toBe(false);
     expect(r.body.errors.find((e: any) => e.row === 4).message).toContain(w.regions.uB1.code);
     expect(await countBusinesses()).toBe(before);
     const job = await t.api(station).get(`/api/v1/businesses/import/${r.body.jobId}`);
-    expect(job.body).toMatchObject({ status: 'failed', total: 7, imported: 0 });
+    expect(job.body).toMatchObject({ status: 'failed', total: 8, imported: 0 });
   });
 
   it('When a credit code is already registered, then the import names the row and writes nothing', async () => {
@@ -164,6 +165,7 @@ describe('B4 the sample files in test/fixtures', () => {
     await user(t.ctx.db, 'longqiao_staff', 'station_staff', { region: town });
     const token = await t.login('longqiao_staff');
 
+    const before = await countBusinesses();
     const csv = await upload(token, 'businesses-longqiao.csv', fs.readFileSync('test/fixtures/businesses-longqiao.csv'));
     expect(csv.status, JSON.stringify(csv.body)).toBe(201);
     expect(csv.body.imported).toBe(7);
@@ -182,7 +184,11 @@ describe('B4 the sample files in test/fixtures', () => {
     const xlsx = await upload(token, 'businesses-longqiao.xlsx', fs.readFileSync('test/fixtures/businesses-longqiao.xlsx'));
     expect(xlsx.status).toBe(422);
     // rows as Excel numbers them: title, 填报单位 line and header come first
-    expect(xlsx.body.errors.map((e: any) => `${e.row}:${e.field}`)).toEqual(['4:creditCode', '6:creditCode', '8:creditCode', '9:creditCode']);
+    const errs = xlsx.body.errors.map((e: any) => `${e.row}:${e.field}`);
+    expect(errs.filter((e: string) => e.endsWith(':creditCode'))).toEqual(['4:creditCode', '6:creditCode', '8:creditCode', '9:creditCode']);
+    // rows without a credit code are recognised too: same name in the same unit
+    expect(errs.filter((e: string) => e.endsWith(':name'))).toEqual(['4:name', '5:name', '6:name', '7:name', '8:name', '9:name', '10:name']);
+    expect(await countBusinesses()).toBe(before + 7);
   });
 });
 

@@ -8,7 +8,7 @@ import type { RegionRow } from '../regions/store.js';
 import { scopeCondition } from '../regions/store.js';
 import { decodeText, findHeader, isNoiseRow, mapRow, parseCsv, readXlsx, FIELD_LABELS, type ParsedRow, type RowError, type SheetRow } from './import-parse.js';
 import { checkFields, newBusinessRow, type BusinessFields } from './registry.js';
-import { normalizeCode } from './rules.js';
+import { normalizeCode, toHalfWidth } from './rules.js';
 
 /**
  * B4 import as a job. Every row is validated first (units resolved inside the caller's
@@ -218,18 +218,41 @@ async function validateAgainstDatabase(ctx: AppContext, actor: Actor, parsed: Pa
       } else codes.set(c, p.row);
     }
   }
+  const byRow = new Map(parsed.map((p) => [p.row, p]));
   const all = [...codes.keys()];
   for (let i = 0; i < all.length; i += 1000) {
     const taken = await ctx.db.selectFrom('businesses').select('credit_code').where('credit_code', 'in', all.slice(i, i + 1000)).execute();
     for (const t of taken) {
       const row = codes.get(t.credit_code!)!;
-      const p = parsed.find((x) => x.row === row)!;
-      p.errors.push({ row, field: 'creditCode', column: FIELD_LABELS.creditCode, message: '该统一社会信用代码已登记，不能重复导入' });
+      byRow.get(row)!.errors.push({ row, field: 'creditCode', column: FIELD_LABELS.creditCode, message: '该统一社会信用代码已登记，不能重复导入' });
+    }
+  }
+  // The same name in the same unit is the same business: a row copied twice, or a file imported
+  // again (rows without a credit code would otherwise be registered twice).
+  const names = new Map<string, number>();
+  for (const p of parsed) {
+    const unit = (p as any).unitRow as RegionRow | undefined;
+    if (!unit || !p.fields.name) continue;
+    const key = `${unit.id}|${sameBusinessName(p.fields.name)}`;
+    const first = names.get(key);
+    if (first !== undefined) p.errors.push({ row: p.row, field: 'name', column: FIELD_LABELS.name, message: `与第${first}行是同一单元的同名主体（重复行）` });
+    else names.set(key, p.row);
+  }
+  const unitIds = [...new Set([...names.keys()].map((k) => Number(k.split('|')[0])))];
+  for (let i = 0; i < unitIds.length; i += 1000) {
+    const existing = await ctx.db.selectFrom('businesses').select(['region_id', 'name']).where('region_id', 'in', unitIds.slice(i, i + 1000)).execute();
+    for (const e of existing) {
+      const row = names.get(`${e.region_id}|${sameBusinessName(e.name)}`);
+      if (row !== undefined) {
+        byRow.get(row)!.errors.push({ row, field: 'name', column: FIELD_LABELS.name, message: `该单元已登记同名主体「${e.name}」，不能重复导入` });
+      }
     }
   }
   parsed.sort((a, b) => a.row - b.row);
   for (const p of parsed) p.errors.sort((a, b) => a.field.localeCompare(b.field));
 }
+
+const sameBusinessName = (n: string) => toHalfWidth(n).replace(/\s+/g, '').toLowerCase();
 
 /** Staff write 太平社区 for 太平社区居委会 and 下郑村 for 下郑村民委员会. */
 const canonName = (n: string) => n.replace(/(居民委员会|居委会|村民委员会|村委会)$/, '').replace(/(社区|村|居)$/, '');
