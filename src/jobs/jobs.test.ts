@@ -128,6 +128,33 @@ describe('job runner (N2)', () => {
     expect([row.status, row.attempts, row.last_error]).toEqual(['failed', 2, '短信网关超时']);
   });
 
+  it('When a process died holding a job or a slot, then after the lease the job runs elsewhere and the slot is marked abandoned', async () => {
+    const name = `test.lease.${uuidv7()}`;
+    let ran = 0;
+    clock = new Date('2026-09-29T05:00:00Z');
+    await t.ctx.db
+      .insertInto('jobs')
+      .values({ name, payload: '{}', run_at: clock, status: 'running', attempts: 1, locked_by: 'dead-host:1:x', locked_at: new Date('2026-09-29T04:40:00Z') })
+      .execute();
+    await t.ctx.db.insertInto('job_runs').values({ name, slot: new Date('2026-09-29T04:40:00Z'), runner: 'dead-host:1:x', started_at: new Date('2026-09-29T04:40:00Z') }).execute();
+    const a = new JobRunner(ctx, { recurring: [], handlers: [{ name, run: async () => void ran++ }], log: quiet });
+    await a.tick();
+    expect(ran).toBe(1);
+    const job = await t.ctx.db.selectFrom('jobs').selectAll().where('name', '=', name).executeTakeFirstOrThrow();
+    expect([job.status, job.attempts, job.locked_by]).toEqual(['done', 2, a.id]);
+    const run = await t.ctx.db.selectFrom('job_runs').selectAll().where('name', '=', name).executeTakeFirstOrThrow();
+    expect(run.status).toBe('abandoned');
+  });
+
+  it('When an admin opens the job status, then each recurring job shows its last run; other roles are refused', async () => {
+    const admin = await t.login('w_admin');
+    const r = await t.api(admin).get('/api/v1/jobs');
+    expect(r.status).toBe(200);
+    expect(r.body.recurring.some((j: any) => j.name.startsWith('test.once.') && j.status === 'done')).toBe(true);
+    expect(r.body.oneOff.done).toBeGreaterThanOrEqual(1);
+    expect((await t.api(await t.login('w_station_a1')).get('/api/v1/jobs')).status).toBe(403);
+  });
+
   it('When a slot is computed with a night offset, then daily slots start at 03:00 China time', () => {
     const s = slotOf(new Date('2026-09-29T10:00:00+08:00'), 86400_000, 19 * 3600_000);
     expect(s.toISOString()).toBe('2026-09-28T19:00:00.000Z');
@@ -232,11 +259,20 @@ describe('outbox and housekeeping', () => {
     ]).execute();
     const logged: string[] = [];
     const log: JobLog = { info: (m) => logged.push(m), error: () => {} };
-    await deliverOutbox(ctx, log, { sms: async () => { throw new Error('短信通道未配置'); } });
-    await deliverOutbox(ctx, log, { sms: async () => { throw new Error('短信通道未配置'); } });
+    const failing = { sms: async () => { throw new Error('短信通道未配置'); } };
+    clock = new Date('2026-12-01T00:00:00Z');
+    await deliverOutbox(ctx, log, failing);
+    await deliverOutbox(ctx, log, failing); // within the backoff: not retried
     expect(logged.filter((m) => m.includes('test.ok'))).toHaveLength(1);
-    const bad = await t.ctx.db.selectFrom('outbox').selectAll().where('topic', '=', 'test.bad').executeTakeFirstOrThrow();
-    expect([bad.delivered_at, bad.attempts, bad.last_error]).toEqual([null, 2, '短信通道未配置']);
+    const attempts = async () => (await t.ctx.db.selectFrom('outbox').selectAll().where('topic', '=', 'test.bad').executeTakeFirstOrThrow());
+    expect(await attempts()).toMatchObject({ delivered_at: null, attempts: 1, last_error: '短信通道未配置' });
+    clock = new Date('2026-12-01T00:00:11Z');
+    await deliverOutbox(ctx, log, failing);
+    expect((await attempts()).attempts).toBe(2);
+    clock = new Date('2026-12-01T00:00:40Z');
+    await deliverOutbox(ctx, log, {});
+    expect((await attempts()).delivered_at).not.toBeNull();
+    expect(logged.filter((m) => m.includes('test.bad'))).toHaveLength(1);
   });
 
   it('When idempotency records are older than 30 days, then they are purged and younger ones kept', async () => {

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { AppContext } from '../context.js';
-import type { JobLog } from './runner.js';
+import { backoffMs, type JobLog } from './runner.js';
 
 export interface OutboxRow {
   id: number;
@@ -24,7 +24,8 @@ export const logAdapter: OutboxAdapter = async (row, log) => {
 const MAX_ATTEMPTS = 10;
 
 /**
- * X3: delivers pending outbox rows in id order, a batch per transaction. Rows are locked with
+ * X3: delivers pending outbox rows in id order, a batch per transaction. A failed row is retried
+ * with exponential backoff (10 s, 20 s … about 2.8 h in all) and then left with its last error. Rows are locked with
  * SKIP LOCKED, so a second deliverer (another server, a manual run) never sends one twice.
  */
 export async function deliverOutbox(
@@ -41,22 +42,24 @@ export async function deliverOutbox(
       const rows = (
         await sql<OutboxRow>`SELECT id, topic, channel, payload, attempts FROM outbox
           WHERE delivered_at IS NULL AND attempts < ${MAX_ATTEMPTS}
+            AND (next_attempt_at IS NULL OR next_attempt_at <= ${ctx.now()})
           ORDER BY id LIMIT ${batch} FOR UPDATE SKIP LOCKED`.execute(trx)
       ).rows;
       const ok: number[] = [];
-      const bad: { id: number; error: string }[] = [];
+      const bad: { id: number; error: string; attempts: number }[] = [];
       for (const row of rows) {
         try {
           await (adapters[row.channel] ?? fallback)(row, log);
           ok.push(row.id);
         } catch (e) {
-          bad.push({ id: row.id, error: (e as Error).message ?? String(e) });
+          bad.push({ id: row.id, error: (e as Error).message ?? String(e), attempts: row.attempts + 1 });
         }
       }
       const now = ctx.now();
       if (ok.length) await sql`UPDATE outbox SET delivered_at = ${now}, attempts = attempts + 1 WHERE id = ANY(${ok}::bigint[])`.execute(trx);
       for (const b of bad) {
-        await sql`UPDATE outbox SET attempts = attempts + 1, last_error = ${b.error.slice(0, 500)} WHERE id = ${b.id}`.execute(trx);
+        await sql`UPDATE outbox SET attempts = attempts + 1, last_error = ${b.error.slice(0, 500)},
+            next_attempt_at = ${new Date(now.getTime() + backoffMs(b.attempts))} WHERE id = ${b.id}`.execute(trx);
       }
       return { n: rows.length, ok: ok.length, bad: bad.length };
     });
