@@ -192,6 +192,8 @@ describe('B2 grade override and regrading', () => {
   it('When a role without the override permission tries, then 403', async () => {
     expect((await t.api(fso).patch(`/api/v1/businesses/${id}`, { gradeOverride: 'B', gradeOverrideReason: '理由' })).status).toBe(403);
     expect((await t.api(gridMember).patch(`/api/v1/businesses/${id}`, { gradeOverride: 'B', gradeOverrideReason: '理由' })).status).toBe(403);
+    expect((await t.api(gridMember).patch(`/api/v1/businesses/${id}`, {})).status).toBe(403);
+    expect((await t.api(gridMember).patch(`/api/v1/businesses/${id}`, { name: '改名' })).status).toBe(403);
   });
 
   it('When station staff override with a reason, then the grade changes and who, why and when are recorded', async () => {

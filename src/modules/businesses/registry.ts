@@ -235,7 +235,7 @@ export async function updateBusiness(ctx: AppContext, actor: Actor, id: string, 
   if (touchesOverride && !can(actor.role, 'businesses.grade_override')) {
     throw forbidden('您的角色无权调整主体分级', `role ${actor.role} may not override a grade`);
   }
-  if (editsFields && !can(actor.role, 'businesses.write')) throw forbidden('您的角色无权修改主体信息', `role ${actor.role} may not edit businesses`);
+  if ((editsFields || !touchesOverride) && !can(actor.role, 'businesses.write')) throw forbidden('您的角色无权修改主体信息', `role ${actor.role} may not edit businesses`);
   if (input.gradeOverride && !(input.gradeOverrideReason ?? '').trim()) {
     throw invalid('override_reason_required', 'gradeOverrideReason', '调整分级须说明理由', 'a grade override needs a reason');
   }
