@@ -1,8 +1,6 @@
-import { cpSync, readdirSync, statSync } from 'node:fs';
-import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO, apiLogin, launchBrowser, screenshot, startServer, watchErrors, type Browser, type RunningServer } from './helpers/index.js';
+import { apiLogin, launchBrowser, screenshot, startServer, watchErrors, type Browser, type RunningServer } from './helpers/index.js';
 
 /**
  * S1, E1 public_report, E9 in a real browser at phone size: a citizen scans a business's QR code,
@@ -14,61 +12,11 @@ const GRID_MEMBER = 'grid_35030400100101';
 const VILLAGE = 'village_350304001001';
 const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, locale: 'zh-CN' } as const;
 
-function newest(dir: string): number {
-  let t = 0;
-  for (const n of readdirSync(dir)) {
-    const p = path.join(dir, n);
-    const s = statSync(p);
-    t = Math.max(t, s.isDirectory() ? newest(p) : s.mtimeMs);
-  }
-  return t;
-}
-/**
- * The server serves dist/web. Rebuild the field app and the portal there when their sources are
- * newer — only these two entries (the console's build is left alone), plus their fixed-URL files.
- */
-async function ensureWebBuilt() {
-  const dist = path.join(REPO, 'dist/web');
-  const built = (() => {
-    try {
-      return Math.min(statSync(path.join(dist, 'mobile/index.html')).mtimeMs, statSync(path.join(dist, 'public/index.html')).mtimeMs, statSync(path.join(dist, 'm/sw.js')).mtimeMs);
-    } catch {
-      return 0;
-    }
-  })();
-  const src = Math.max(...['web/mobile', 'web/public', 'web/shared'].map((d) => newest(path.join(REPO, d))));
-  if (src <= built) return;
-  const { build } = await import('vite');
-  const react = (await import('@vitejs/plugin-react')).default;
-  const web = path.join(REPO, 'web');
-  await build({
-    configFile: false,
-    root: web,
-    base: '/',
-    publicDir: false,
-    logLevel: 'warn',
-    plugins: [react()],
-    build: {
-      outDir: dist,
-      emptyOutDir: false,
-      rollupOptions: { input: { mobile: path.join(web, 'mobile/index.html'), public: path.join(web, 'public/index.html') } },
-    },
-  });
-  for (const [from, to] of [['mobile/public', 'm'], ['public/public', 'p']]) {
-    try {
-      cpSync(path.join(web, from), path.join(dist, to), { recursive: true });
-    } catch {
-      /* the app has no fixed-URL files */
-    }
-  }
-}
-
 describe('Public portal: report from a QR link, track, rate', () => {
   let server: RunningServer;
   let browser: Browser;
 
   beforeAll(async () => {
-    await ensureWebBuilt();
     server = await startServer();
     browser = await launchBrowser();
   });
