@@ -183,10 +183,27 @@ export function eventRoutes(ctx: AppContext): FastifyPluginAsyncZod {
           summary:
             '办理事件 Take an action (accept, escalate, skip_escalate, transfer, return, refer_enforcement, record_case, order_rectification, submit_rectification, verify_rectification, request_assist, resolve, feedback, close, reject, merge, reopen, comment). 409 stale expectedVersion or forbidden transition; 403 not the holder; 422 missing parameter',
           params: z.object({ id: z.string().max(64) }),
+          // Per-type parameters are checked by the state machine (422 naming the missing one);
+          // they are listed here for the OpenAPI document.
           body: z.looseObject({
             type: z.enum(ACTION_TYPES),
             expectedVersion: z.number().int().min(1).optional(),
             note: z.string().max(4000).nullable().optional(),
+            reason: z.unknown().optional().describe('escalate, skip_escalate, transfer, return, refer_enforcement, reject, reopen'),
+            targetTier: z.unknown().optional().describe('skip_escalate: county | city'),
+            reasonCode: z.unknown().optional().describe('skip_escalate: hotspot | major | difficult | other'),
+            organizationId: z.unknown().optional().describe('transfer: a department covering the place'),
+            caseNo: z.unknown().optional().describe('record_case'),
+            decision: z.unknown().optional().describe('record_case'),
+            penalty: z.unknown().optional().describe('record_case: none | warning | fine | suspension | revocation'),
+            deadline: z.unknown().optional().describe('order_rectification; verify_rectification when failed (ISO date-time)'),
+            requirement: z.unknown().optional().describe('order_rectification'),
+            passed: z.unknown().optional().describe('verify_rectification: boolean'),
+            regionId: z.unknown().optional().describe('request_assist: a region containing the place, below the holder'),
+            result: z.unknown().optional().describe('resolve'),
+            feedback: z.unknown().optional().describe('feedback'),
+            intoEventId: z.unknown().optional().describe('merge'),
+            attachments: z.unknown().optional().describe('comment: file ids'),
           }),
         },
       },
