@@ -300,3 +300,42 @@ describe('B5 history', () => {
     expect((await t.api(stationB).get(`/api/v1/businesses/${id}/history`)).status).toBe(404);
   });
 });
+
+describe('I4 access matrix on the registry', () => {
+  // who sees a business in unit A1 (township A1, county A) and who does not
+  const cases: [string, boolean, boolean][] = [
+    // username, sees it, role may edit the registry
+    ['w_admin', true, true],
+    ['w_unit_a1', true, false],
+    ['w_grid_a1', true, false],
+    ['w_gridlead_a1', true, false],
+    ['w_village_a1', true, false],
+    ['w_station_a1', true, true],
+    ['w_station_a2', false, true],
+    ['w_station_b1', false, true],
+    ['w_bureau_a', true, true],
+    ['w_bureau_b', false, true],
+    ['w_city', true, true],
+    ['w_brigade_a', true, false],
+    ['w_fso_a', true, true],
+    ['w_cadre_a1', true, false],
+    ['w_grid_b1', false, false],
+  ];
+  let id: string;
+  beforeAll(async () => {
+    id = (await t.api(station).post('/api/v1/businesses', { ...base(), name: '权限矩阵测试店' })).body.id;
+  });
+
+  it.each(cases)('When %s asks for it, then it is visible (%s) and editable by role (%s) only inside the jurisdiction', async (username, sees, writer) => {
+    const token = await t.login(username);
+    const get = await t.api(token).get(`/api/v1/businesses/${id}`);
+    expect(get.status).toBe(sees ? 200 : 404);
+    const list = await t.api(token).get(`/api/v1/businesses?q=${encodeURIComponent('权限矩阵测试店')}`);
+    expect(list.body.items.map((b: any) => b.id)).toEqual(sees ? [id] : []);
+    const hist = await t.api(token).get(`/api/v1/businesses/${id}/history`);
+    expect(hist.status).toBe(sees ? 200 : 404);
+    const patch = await t.api(token).patch(`/api/v1/businesses/${id}`, { address: `${username}改的地址` });
+    // the role is checked first (403); a writer outside the jurisdiction gets 404
+    expect(patch.status).toBe(!writer ? 403 : sees ? 200 : 404);
+  });
+});
