@@ -298,6 +298,11 @@ describe('B5 history', () => {
     expect(p2.body.items.map((i: any) => i.title)).toEqual(['登记主体']);
     expect(p2.body.nextCursor).toBeNull();
     expect((await t.api(stationB).get(`/api/v1/businesses/${id}/history`)).status).toBe(404);
+    // a business account in the same unit does not see events about its neighbour
+    await user(t.ctx.db, 'hist_biz', 'business', { region: w.regions.uA1 });
+    const biz = await t.api(await t.login('hist_biz')).get(`/api/v1/businesses/${id}/history`);
+    expect(biz.status).toBe(200);
+    expect(biz.body.items.map((i: any) => i.kind)).not.toContain('event');
   });
 });
 

@@ -391,6 +391,8 @@ export interface HistoryItem {
   detail: Record<string, unknown>;
 }
 
+const OWN_ONLY_ROLES = new Set(['business', 'volunteer']);
+
 const REGISTRY_ACTION_ZH: Record<string, string> = {
   business_created: '登记主体',
   business_updated: '修改主体信息',
@@ -412,6 +414,8 @@ export async function businessHistory(
 ): Promise<{ items: HistoryItem[]; nextCursor: string | null }> {
   const b = await findBusinessInScope(ctx.db, id, actor.scope);
   if (!b) throw notFound('business', '主体');
+  // Like the events module: a business or volunteer account sees only the events it reported.
+  const ownOnly = OWN_ONLY_ROLES.has(actor.role) ? sql`AND e.collector_id = ${actor.id}` : sql``;
   let after = sql``;
   if (q.cursor) {
     const m = /^(\d+)_(.+)$/.exec(q.cursor);
@@ -424,7 +428,7 @@ export async function businessHistory(
       SELECT 'event' AS kind, e.id::text AS ref, (extract(epoch from e.created_at) * 1000000)::bigint AS at_us, e.created_at AS at, e.title AS title,
              json_build_object('channel', e.channel, 'state', e.state, 'tier', e.tier, 'categoryCode', e.category_code,
                                'caseNo', e.case_no, 'penalty', e.penalty, 'result', e.result, 'closedAt', e.closed_at) AS detail
-        FROM events e WHERE e.business_id = ${b.id}
+        FROM events e WHERE e.business_id = ${b.id} ${ownOnly}
       UNION ALL
       SELECT 'registry', lpad(a.id::text, 20, '0'), (extract(epoch from a.at) * 1000000)::bigint, a.at, a.action,
              json_build_object('actor', a.actor_name, 'changes', a.detail)
