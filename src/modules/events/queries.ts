@@ -2,8 +2,8 @@ import { sql, type RawBuilder } from 'kysely';
 import type { AppContext } from '../../context.js';
 import type { Actor } from '../../domain/access.js';
 import { invalid } from '../../domain/errors.js';
-import { getRegionInScope, likePrefix } from '../regions/store.js';
-import { eventJsonWithHistory, eventScopeCondition, eventsJson, getEventInScope, holderCondition, type EventJson, type EventRow } from './store.js';
+import { getRegionInScope, likePrefix, scopeCondition } from '../regions/store.js';
+import { OWN_ONLY_ROLES, eventJsonWithHistory, eventScopeCondition, eventsJson, getEventInScope, holderCondition, type EventJson, type EventRow } from './store.js';
 
 export interface ListQuery {
   state?: string;
@@ -104,6 +104,7 @@ export async function workQueue(ctx: AppContext, actor: Actor, q: { limit: numbe
   const rows = (
     await sql<EventRow>`SELECT e.* FROM events e
       WHERE ${holderCondition(actor)}
+        AND e.state NOT IN ('closed','merged')
         AND (e.state IN ('open','in_progress','rectifying','resolved') OR (e.state = 'rejected' AND e.feedback IS NULL))
       ORDER BY (e.state IN ${ACTIVE} AND e.deadline < ${now}) DESC, e.deadline ASC NULLS LAST, e.created_at, e.id
       LIMIT ${q.limit + 1} OFFSET ${offset}`.execute(ctx.db)
@@ -133,7 +134,9 @@ const ms = (v: unknown) => (v == null ? null : Math.round(Number(v)));
  */
 export async function eventMetrics(ctx: AppContext, actor: Actor, q: MetricsQuery) {
   const now = ctx.now();
-  const conds: RawBuilder<unknown>[] = [eventScopeCondition(actor)];
+  // Metrics are about places: the region scope alone (prefix ranges on region_path), so the
+  // planner can use the path index; people who see only their own reports get their own.
+  const conds: RawBuilder<unknown>[] = [OWN_ONLY_ROLES.has(actor.role) ? eventScopeCondition(actor) : scopeCondition('e.region_path', actor.scope)];
   let region: { id: string; path: string } | null = null;
   if (q.regionId) {
     const r = await getRegionInScope(ctx.db, q.regionId, actor.scope, 'regionId');

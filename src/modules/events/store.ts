@@ -274,7 +274,7 @@ export function toEventJson(row: EventRow, history: HistoryRow[] | undefined, ac
 // ------------------------------------------------------------------ jurisdiction
 
 /** Roles that see only what they reported or hold, not everything in their region. */
-const OWN_ONLY_ROLES = new Set(['business', 'volunteer']);
+export const OWN_ONLY_ROLES = new Set(['business', 'volunteer']);
 
 /** Tiers an actor's role works when an event is held by a region (grid leaders, coordinators…). */
 export function tiersOfRole(role: string): Tier[] {
