@@ -38,10 +38,12 @@ async function fingerprint(db: Tx) {
   return r;
 }
 
+// Loading ~100k rows takes seconds alone, longer on a busy machine: generous limits, not timings.
+const LOAD_TIMEOUT = 300_000;
 beforeAll(async () => {
   t = await createTestApp({ demo: true });
   await loadDemoWorld(t.ctx);
-});
+}, LOAD_TIMEOUT);
 afterAll(async () => {
   await t?.close();
 });
@@ -258,5 +260,5 @@ describe('H5 demo world', () => {
       await second.database.close();
       await second.drop();
     }
-  });
+  }, LOAD_TIMEOUT);
 });

@@ -483,8 +483,10 @@ export function buildDemoWorld(opts: BuildOptions = {}): DemoWorld {
     const insured = type === 'school_canteen' || type === 'kindergarten_canteen' ? bizRng.chance(0.9) : type === 'catering' ? bizRng.chance(0.35) : bizRng.chance(0.1);
     const [lat0, lng0] = COUNTY_CENTRES[countyCode];
     const [lat, lng] = meizhou.includes(t) ? [25.07, 119.12] : [lat0, lng0];
+    // Registered up to three years ago; the id carries that time (UUIDv7 order = registration order).
+    const created = new Date(addDays(today, -bizRng.int(30, 3 * 365)).getTime() + bizRng.int(8 * 3600, 18 * 3600) * 1000);
     businesses.push({
-      id: uuid(),
+      id: uuidv7({ msecs: created.getTime(), random: idRng.bytes(16) }),
       name: parts.name,
       credit_code: credit,
       license_no: licence,
@@ -511,7 +513,7 @@ export function buildDemoWorld(opts: BuildOptions = {}): DemoWorld {
       insured,
       insurance_expiry: insured ? iso(addDays(today, bizRng.int(10, 365))) : null,
       product_tags: tags,
-      created_at: addDays(today, -bizRng.int(30, 3 * 365)).toISOString(),
+      created_at: created.toISOString(),
     });
   }
   // Business accounts (self-inspection, rectification feedback): every 20th registered business.
