@@ -268,7 +268,7 @@ describe('H4 team', () => {
 });
 
 describe('B5 history', () => {
-  it('When a business has events and registry changes, then history lists both newest first, and is 404 outside', async () => {
+  it('When a business has patrols, events and registry changes, then history lists them newest first, and is 404 outside', async () => {
     const c = await t.api(station).post('/api/v1/businesses', { ...base(), name: '甲一档案测试店' });
     const id = c.body.id;
     await t.api(station).patch(`/api/v1/businesses/${id}`, { gradeOverride: 'C', gradeOverrideReason: '投诉较多' });
@@ -288,21 +288,37 @@ describe('B5 history', () => {
         created_at: new Date(Date.now() + 1000),
       })
       .execute();
+    await t.ctx.db
+      .insertInto('patrols')
+      .values({
+        id: uuidv7(),
+        business_id: id,
+        region_id: w.regions.uA1.id,
+        region_path: w.regions.uA1.path,
+        type: 'routine',
+        channel: 'grid_patrol',
+        patroller_id: w.users.gridMemberA1.id,
+        patroller_role: 'grid_member',
+        patrolled_at: new Date(Date.now() + 2000),
+        passed: false,
+        failed_count: 2,
+      })
+      .execute();
     const r = await t.api(gridMember).get(`/api/v1/businesses/${id}/history?limit=2`);
     expect(r.status).toBe(200);
-    expect(r.body.items[0]).toMatchObject({ kind: 'event', title: '后厨卫生不达标' });
-    expect(r.body.items[0].detail).toMatchObject({ channel: 'grid_patrol', state: 'open' });
-    expect(r.body.items[1]).toMatchObject({ kind: 'registry', title: '人工调整分级' });
+    expect(r.body.items[0]).toMatchObject({ kind: 'patrol', title: '日常巡查：2项不合格' });
+    expect(r.body.items[1]).toMatchObject({ kind: 'event', title: '后厨卫生不达标' });
+    expect(r.body.items[1].detail).toMatchObject({ channel: 'grid_patrol', state: 'open' });
     expect(r.body.nextCursor).not.toBeNull();
     const p2 = await t.api(gridMember).get(`/api/v1/businesses/${id}/history?limit=2&cursor=${r.body.nextCursor}`);
-    expect(p2.body.items.map((i: any) => i.title)).toEqual(['登记主体']);
+    expect(p2.body.items.map((i: any) => i.title)).toEqual(['人工调整分级', '登记主体']);
     expect(p2.body.nextCursor).toBeNull();
     expect((await t.api(stationB).get(`/api/v1/businesses/${id}/history`)).status).toBe(404);
     // a business account in the same unit does not see events about its neighbour
     await user(t.ctx.db, 'hist_biz', 'business', { region: w.regions.uA1 });
     const biz = await t.api(await t.login('hist_biz')).get(`/api/v1/businesses/${id}/history`);
     expect(biz.status).toBe(200);
-    expect(biz.body.items.map((i: any) => i.kind)).not.toContain('event');
+    expect(biz.body.items.map((i: any) => i.kind)).toEqual(['registry', 'registry']);
   });
 });
 

@@ -384,7 +384,7 @@ export async function listBusinesses(ctx: AppContext, actor: Actor, q: ListQuery
 }
 
 export interface HistoryItem {
-  kind: 'event' | 'registry';
+  kind: 'event' | 'patrol' | 'registry';
   id: string;
   at: string;
   title: string;
@@ -402,9 +402,9 @@ const REGISTRY_ACTION_ZH: Record<string, string> = {
 };
 
 /**
- * B5 history: the events about this business (patrol findings, reports, supervision visits,
- * penalties recorded on them) and the registry changes, newest first. Other modules' records
- * (patrols, red/black list) join this timeline as they are built.
+ * B5 history: patrols (P1), the events about this business (patrol findings, reports,
+ * supervision visits, penalties recorded on them) and the registry changes, newest first.
+ * Other modules' records (red/black list, rectifications) join this timeline as they are built.
  */
 export async function businessHistory(
   ctx: AppContext,
@@ -416,6 +416,7 @@ export async function businessHistory(
   if (!b) throw notFound('business', '主体');
   // Like the events module: a business or volunteer account sees only the events it reported.
   const ownOnly = OWN_ONLY_ROLES.has(actor.role) ? sql`AND e.collector_id = ${actor.id}` : sql``;
+  const ownOnlyPatrols = OWN_ONLY_ROLES.has(actor.role) ? sql`AND false` : sql``;
   let after = sql``;
   if (q.cursor) {
     const m = /^(\d+)_(.+)$/.exec(q.cursor);
@@ -423,12 +424,19 @@ export async function businessHistory(
     after = sql`WHERE (h.at_us, h.ref) < (${m[1]}::bigint, ${m[2]})`;
   }
   const rows = (
-    await sql<{ kind: 'event' | 'registry'; ref: string; at_us: string; at: Date; title: string; detail: any }>`
+    await sql<{ kind: 'event' | 'patrol' | 'registry'; ref: string; at_us: string; at: Date; title: string; detail: any }>`
     SELECT * FROM (
       SELECT 'event' AS kind, e.id::text AS ref, (extract(epoch from e.created_at) * 1000000)::bigint AS at_us, e.created_at AS at, e.title AS title,
              json_build_object('channel', e.channel, 'state', e.state, 'tier', e.tier, 'categoryCode', e.category_code,
                                'caseNo', e.case_no, 'penalty', e.penalty, 'result', e.result, 'closedAt', e.closed_at) AS detail
         FROM events e WHERE e.business_id = ${b.id} ${ownOnly}
+      UNION ALL
+      SELECT 'patrol', p.id::text, (extract(epoch from p.patrolled_at) * 1000000)::bigint, p.patrolled_at,
+             CASE p.type WHEN 'double_random' THEN '双随机检查' WHEN 'flight' THEN '飞行检查' WHEN 'unannounced' THEN '四不两直检查' ELSE '日常巡查' END
+               || CASE WHEN p.passed THEN '：合格' ELSE '：' || p.failed_count || '项不合格' END,
+             json_build_object('type', p.type, 'channel', p.channel, 'passed', p.passed, 'failedCount', p.failed_count,
+                               'note', p.note, 'patrollerRole', p.patroller_role)
+        FROM patrols p WHERE p.business_id = ${b.id} ${ownOnlyPatrols}
       UNION ALL
       SELECT 'registry', lpad(a.id::text, 20, '0'), (extract(epoch from a.at) * 1000000)::bigint, a.at, a.action,
              json_build_object('actor', a.actor_name, 'changes', a.detail)
