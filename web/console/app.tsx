@@ -2,8 +2,10 @@ import { lazy, Suspense, useEffect, useState, type ReactNode } from 'react';
 import { BrowserRouter, Navigate, Route, Routes } from 'react-router-dom';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { App as AntApp, ConfigProvider, Spin } from 'antd';
-import zhCN from 'antd/locale/zh_CN';
-import enUS from 'antd/locale/en_US';
+import zhCN from 'antd/es/locale/zh_CN';
+import enUS from 'antd/es/locale/en_US';
+import dayjs from 'dayjs';
+import 'dayjs/locale/zh-cn';
 import { ApiError, isPasswordChangeRequired } from '../shared/api';
 import { getLang, onLangChange, type Lang } from '../shared/i18n';
 import { SessionGate } from './session';
@@ -59,6 +61,7 @@ function Page({ children }: { children: ReactNode }) {
 export function App() {
   const [lang, setLangState] = useState<Lang>(getLang());
   useEffect(() => onLangChange(setLangState), []);
+  dayjs.locale(lang === 'zh' ? 'zh-cn' : 'en');
   useEffect(() => {
     document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
     document.title = lang === 'zh' ? '食安网格 · 管理平台' : 'FoodGrid console';

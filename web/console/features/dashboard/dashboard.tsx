@@ -6,10 +6,19 @@ import dayjs from 'dayjs';
 import { api, type Page } from '../../../shared/api';
 import { CHANNELS, EVENT_STATES, label, REGION_LEVELS, t, TIERS } from '../../../shared/i18n';
 import { PageTitle, QueryError, type Region, useUrlFilters, periodQuery, periodValue } from '../../components/common';
+import { useMe } from '../../session';
 import { Chart } from './chart';
 import { normalise, pct } from './metrics';
 
 const FILTERS = ['regionId', 'from', 'to', 'categoryCode'] as const;
+
+/** Index in an ancestor list (root first) of the first region that roots my jurisdiction. */
+function jurisdictionStart(ancestors: Array<{ id: string }>, scope: string[]) {
+  if (scope.includes('/')) return 0;
+  const roots = new Set(scope.map((p) => p.split('/').filter(Boolean).pop()));
+  const i = ancestors.findIndex((a) => roots.has(a.id));
+  return i < 0 ? ancestors.length - 1 : i;
+}
 
 function Stat({ title, value, suffix, danger }: { title: string; value: string | number; suffix?: string; danger?: boolean }) {
   return (
@@ -43,6 +52,7 @@ function pie(title: string, data: Record<string, number>, names: Record<string, 
  * hotspots, with drill-down city → county → township → village → grid through `regionId`.
  */
 export default function Dashboard() {
+  const me = useMe();
   const { values: f, set } = useUrlFilters(FILTERS);
   const metrics = useQuery({
     queryKey: ['metrics', 'events', f],
@@ -53,13 +63,21 @@ export default function Dashboard() {
     enabled: !!f.regionId,
     queryFn: () => api.get<Region>(`/api/v1/regions/${f.regionId}`),
   });
-  // Children of the region shown (or the roots of my jurisdiction), for drilling down.
+  // Children of the region shown, for drilling down. Without a region: the roots of my
+  // jurisdiction, or the children of the root when there is just one (a county's townships).
+  const roots = useQuery({
+    queryKey: ['regions', 'roots'],
+    queryFn: () => api.get<Page<Region>>('/api/v1/regions', { limit: 200 }),
+  });
+  const single = roots.data?.items.length === 1 ? roots.data.items[0] : null;
+  const parentId = f.regionId ?? single?.id;
   const children = useQuery({
-    queryKey: ['regions', 'children', f.regionId ?? 'roots'],
-    queryFn: () => api.get<Page<Region>>('/api/v1/regions', f.regionId ? { parentId: f.regionId, limit: 200 } : { limit: 200 }),
+    queryKey: ['regions', 'children', parentId ?? 'roots'],
+    enabled: !!f.regionId || !!roots.data,
+    queryFn: () => (parentId ? api.get<Page<Region>>('/api/v1/regions', { parentId, limit: 500 }) : Promise.resolve(roots.data!)),
   });
   const m = useMemo(() => (metrics.data ? normalise(metrics.data) : null), [metrics.data]);
-  const kids = (children.data?.items ?? []).filter((r) => r.id !== f.regionId && r.level !== 'unit').slice(0, 40);
+  const kids = (children.data?.items ?? []).filter((r) => r.id !== parentId && r.level !== 'unit').slice(0, 40);
   // Per sub-region figures: from the metrics answer when it carries them, else one call per child.
   const perChild = useQueries({
     queries: kids.map((k) => ({
@@ -122,8 +140,9 @@ export default function Dashboard() {
   }, [children.data, m, f.regionId, perChild.map((q) => q.dataUpdatedAt).join()]);
 
   const crumbs = [
-    { title: <a onClick={() => set({ regionId: undefined })}>{t('我的辖区', 'My jurisdiction')}</a> },
-    ...(region.data?.ancestors ?? []).map((a) => ({
+    { title: <a onClick={() => set({ regionId: undefined })}>{single ? single.name : t('我的辖区', 'My jurisdiction')}</a> },
+    // Ancestors below the root of my jurisdiction (those above it are not mine to open).
+    ...(region.data?.ancestors ?? []).slice(jurisdictionStart(region.data?.ancestors ?? [], me.scope ?? []) + (single ? 1 : 0)).map((a) => ({
       title: a.id === f.regionId ? <span>{a.name}</span> : <a onClick={() => set({ regionId: a.id })}>{a.name}</a>,
     })),
   ];
