@@ -318,3 +318,17 @@ describe('E11 self-handle tiers of the catalogue item', () => {
     expect(run(e, ACTORS.unit, { type: 'resolve', result: '已处理' }, world).state).toBe('resolved');
   });
 });
+
+describe('allowed actions for the console', () => {
+  it('When the catalogue item restricts self-handling, then resolve is not offered below the allowed tiers', () => {
+    const e = run(newEvent('grid_patrol', ACTORS.unit), ACTORS.unit, { type: 'accept' });
+    expect(allowedActions(e, ACTORS.unit)).toContain('resolve');
+    expect(allowedActions(e, ACTORS.unit, { selfHandleTiers: ['station'] })).not.toContain('resolve');
+    expect(allowedActions(e, ACTORS.unit, { selfHandleTiers: ['grid', 'station'] })).toContain('resolve');
+  });
+  it('When the caller is outside the jurisdiction or not the holder, then nothing but (in scope) comment is offered', () => {
+    const e = newEvent('grid_patrol', ACTORS.unit);
+    expect(allowedActions(e, ACTORS.outsider)).toEqual([]);
+    expect(allowedActions(e, ACTORS.station)).toEqual(['comment']);
+  });
+});

@@ -105,7 +105,7 @@ function visible(event: EventSnapshot, actor: ActingActor): boolean {
  * The actions the caller may take now (the console shows these as buttons). Parameters and
  * routing gaps are not checked here; `apply` checks them.
  */
-export function allowedActions(event: EventSnapshot, actor: ActingActor): ActionType[] {
+export function allowedActions(event: EventSnapshot, actor: ActingActor, opts: { selfHandleTiers?: readonly string[] | null } = {}): ActionType[] {
   if (!visible(event, actor)) return [];
   return ACTION_TYPES.filter((t) => {
     const r = ACTION_RULES[t];
@@ -113,6 +113,7 @@ export function allowedActions(event: EventSnapshot, actor: ActingActor): Action
     if (!entitled(r, event, actor)) return false;
     if (t === 'escalate' && !nextTierUp(event.tier)) return false;
     if (t === 'close' && (!event.result || !event.feedback)) return false;
+    if (t === 'resolve' && opts.selfHandleTiers?.length && !opts.selfHandleTiers.includes(event.tier)) return false;
     return true;
   });
 }

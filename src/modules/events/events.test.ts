@@ -366,7 +366,10 @@ describe('E12 duplicates and hotspots', () => {
   it('When the catalogue item may be self-handled only from the station up, then a grid worker cannot resolve it; an unknown item is 422', async () => {
     const b = await shop();
     const c = await report('w_unit_a1', { channel: 'grid_patrol', businessId: b.id, categoryCode: 'LIC01' });
-    await ok('w_unit_a1', c.body.id, { type: 'accept' });
+    const accepted = await ok('w_unit_a1', c.body.id, { type: 'accept' });
+    expect(accepted.categoryName).toBe('未取得食品经营（生产）许可证从事经营');
+    expect(accepted.allowedActions).toContain('escalate');
+    expect(accepted.allowedActions).not.toContain('resolve');
     const r = await act('w_unit_a1', c.body.id, { type: 'resolve', result: '已处理' });
     expect(r.status).toBe(409);
     expect(r.body.error.code).toBe('self_handle_not_allowed');

@@ -264,7 +264,9 @@ export function toEventJson(row: EventRow, history: HistoryRow[] | undefined, ac
     reporterPhone: holderSees ? row.reporter_phone : maskPhone(row.reporter_phone),
     anonymous: row.reporter_anonymous,
     rating: row.rating,
-    allowedActions: acting ? allowedActions(snap, acting) : [],
+    allowedActions: acting
+      ? allowedActions(snap, acting, { selfHandleTiers: row.category_code ? names?.selfHandle.get(row.category_code) : null })
+      : [],
     ...(history
       ? { history: history.map((h) => ({ ...historyJson(h), ...(names ? { actorName: h.actor_id ? (names.users.get(h.actor_id) ?? null) : null } : {}) })) }
       : {}),
@@ -477,6 +479,8 @@ export interface NameMaps {
   users: Map<string, string>;
   businesses: Map<string, string>;
   categories: Map<string, string>;
+  /** E11: catalogue item code → tiers allowed to self-handle (only items that restrict it). */
+  selfHandle: Map<string, string[]>;
 }
 
 /** Names for the console (place, holder, business, category, history actors), fetched in one batch per kind. */
@@ -508,15 +512,16 @@ export async function loadNames(db: Tx, rows: EventRow[], history: HistoryRow[] 
     users: new Map(users.map((u) => [u.id, u.display_name])),
     businesses: new Map(businesses.map((b) => [b.id, b.name])),
     categories: new Map(cats.map((c) => [c.code, c.name])),
+    selfHandle: new Map(cats.filter((c) => c.tiers?.length).map((c) => [c.code, c.tiers!])),
   };
 }
 
-async function categoryNames(db: Tx, codes: string[]): Promise<{ code: string; name: string }[]> {
+async function categoryNames(db: Tx, codes: string[]): Promise<{ code: string; name: string; tiers: string[] | null }[]> {
   const t = (await sql<{ t: string | null }>`SELECT to_regclass('catalogue_items')::text AS t`.execute(db)).rows[0];
   if (!t?.t) return [];
   return (
-    await sql<{ code: string; name: string }>`SELECT code, name FROM catalogue_items WHERE code IN (${sql.join(codes)})
-      UNION ALL SELECT code, name FROM catalogue_categories WHERE code IN (${sql.join(codes)})`.execute(db)
+    await sql<{ code: string; name: string; tiers: string[] | null }>`SELECT code, name, self_handle_tiers AS tiers FROM catalogue_items WHERE code IN (${sql.join(codes)})
+      UNION ALL SELECT code, name, NULL FROM catalogue_categories WHERE code IN (${sql.join(codes)})`.execute(db)
   ).rows;
 }
 
