@@ -76,6 +76,7 @@ describe('B1 register a business', () => {
     ['a credit code with a wrong check character', { creditCode: '91350302MA2XYZ1230' }, 422, 'creditCode'],
     ['a kindergarten canteen without diners', { type: 'kindergarten_canteen' }, 422, 'dinersCount'],
     ['a phone that is no number', { contactPhone: 'abc' }, 422, 'contactPhone'],
+    ['a JY licence number with a digit missing', { licenseNo: 'JY3350302000001' }, 422, 'licenseNo'],
   ])('When %s, then the answer names the field', async (_n, patch, status, field) => {
     const r = await t.api(station).post('/api/v1/businesses', { ...base(), ...patch });
     expect(r.status).toBe(status);

@@ -74,6 +74,19 @@ export function checkFields(f: Partial<BusinessFields>, type: string | undefined
       en: 'unified social credit code is invalid (18 characters with a GB 32100 check character)',
     });
   }
+  if (f.licenseNo) {
+    // 食品生产许可证 SC + 14 digits, 食品经营许可证 JY + 14 digits; other registrations (小作坊登记证,
+    // 摊贩登记卡) follow provincial formats and are not checked.
+    const n = normalizeCode(f.licenseNo);
+    if ((n.startsWith('SC') && !/^SC\d{14}$/.test(n)) || (n.startsWith('JY') && !/^JY\d{14}$/.test(n))) {
+      errs.push({
+        field: 'licenseNo',
+        code: 'invalid_license_no',
+        zh: '许可证编号格式不正确（SC/JY 后应为14位数字）',
+        en: 'licence number must be SC or JY followed by 14 digits',
+      });
+    }
+  }
   if (type && CANTEENS.includes(type) && (dinersCount == null || !Number.isFinite(dinersCount))) {
     errs.push({
       field: 'dinersCount',
