@@ -246,10 +246,8 @@ async function businessPenalty(trx: Tx, row: EventRow, status: 'suspended' | 're
   await enqueueOutbox(trx, 'business.status_changed', { businessId: b.id, status, eventId: row.id, at: now.toISOString() });
 }
 
-/** E11: the item's self-handle tiers, when the catalogue is installed and the code is an item. */
+/** E11: the item's self-handle tiers (null when the code is a category or unknown). */
 async function selfHandleTiers(trx: Tx, code: string): Promise<string[] | null> {
-  const t = (await sql<{ t: string | null }>`SELECT to_regclass('catalogue_items')::text AS t`.execute(trx)).rows[0];
-  if (!t?.t) return null;
   const r = (await sql<{ tiers: string[] | null }>`SELECT self_handle_tiers AS tiers FROM catalogue_items WHERE code = ${code}`.execute(trx)).rows[0];
   return r?.tiers ?? null;
 }

@@ -8,6 +8,7 @@ import { conflict, invalid, notFound } from '../../domain/errors.js';
 import { deadlineFor } from '../../domain/deadlines.js';
 import { CHANNELS, initialRouting, type Channel, type HistoryEntry, type Holder } from '../../domain/events/index.js';
 import { writeAudit } from '../audit/store.js';
+import { likePrefix } from '../regions/store.js';
 import { notify } from '../notifications/store.js';
 import {
   appendHistory,
@@ -49,9 +50,7 @@ export async function findByClientId(db: Tx, collectorId: string | null, clientI
   ).rows[0];
 }
 
-async function catalogueKnows(trx: Tx, code: string): Promise<boolean | null> {
-  const t = (await sql<{ t: string | null }>`SELECT to_regclass('catalogue_items')::text AS t`.execute(trx)).rows[0];
-  if (!t?.t) return null; // no catalogue installed: accept the code as given
+async function catalogueKnows(trx: Tx, code: string): Promise<boolean> {
   const r = await sql<{ n: number }>`SELECT 1 AS n FROM catalogue_items WHERE code = ${code}
     UNION ALL SELECT 1 FROM catalogue_categories WHERE code = ${code} LIMIT 1`.execute(trx);
   return r.rows.length > 0;
@@ -104,7 +103,7 @@ export async function createEvent(ctx: AppContext, trx: Tx, actor: Actor | null,
   }
 
   const categoryCode = input.categoryCode?.trim() || null;
-  if (categoryCode && (await catalogueKnows(trx, categoryCode)) === false) {
+  if (categoryCode && !(await catalogueKnows(trx, categoryCode))) {
     throw invalid('unknown_category', 'categoryCode', '事项清单中没有该事项', 'categoryCode is not in the item catalogue');
   }
   if (input.location && (Math.abs(input.location.lat) > 90 || Math.abs(input.location.lng) > 180)) {
@@ -184,7 +183,7 @@ export async function createEvent(ctx: AppContext, trx: Tx, actor: Actor | null,
     await startDwell(trx, id, route.tier, route.holder.regionId, now);
     await notifyHolder(trx, route.holder, id, `新事件：${title}`, actor?.id ?? null);
   }
-  const hot = await flagHotspots(trx, row, settings, now);
+  const hot = await flagHotspots(trx, row, settings, now, world.ancestors.find((a) => a.level === 'village')?.path ?? null);
   await writeAudit(trx, {
     actorId: actor?.id ?? null,
     actorName: actor?.username ?? null,
@@ -252,16 +251,11 @@ async function linkDuplicate(trx: Tx, originalId: string, duplicateId: string, a
  * village with one category, flag the still-open events of that group `hotspot = true`.
  * Returns the ids newly flagged.
  */
-async function flagHotspots(trx: Tx, e: EventRow, s: EventSettings, now: Date): Promise<string[]> {
+async function flagHotspots(trx: Tx, e: EventRow, s: EventSettings, now: Date, villagePath: string | null): Promise<string[]> {
   const since = new Date(now.getTime() - s.hotspotDays * 86400_000);
   const groups = [];
   if (e.business_id) groups.push(sql`business_id = ${e.business_id}`);
-  if (e.category_code) {
-    const village = await sql<{ path: string }>`SELECT path FROM regions WHERE id IN (${sql.join(
-      e.region_path.split('/').filter(Boolean).map(Number),
-    )}) AND level = 'village'`.execute(trx);
-    if (village.rows[0]) groups.push(sql`(category_code = ${e.category_code} AND region_path LIKE ${village.rows[0].path + '%'})`);
-  }
+  if (e.category_code && villagePath) groups.push(sql`(category_code = ${e.category_code} AND region_path LIKE ${likePrefix(villagePath)})`);
   const flagged: string[] = [];
   for (const g of groups) {
     const n = (await sql<{ n: number }>`SELECT count(*)::int AS n FROM events WHERE ${g} AND created_at >= ${since}`.execute(trx)).rows[0].n;

@@ -364,24 +364,24 @@ export interface EventSettings {
   hotspotDays: number;
 }
 
-async function setting(db: Tx, key: string): Promise<unknown> {
-  const r = await db.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirst();
-  return r ? parseJson(r.value) : undefined;
-}
-
 const posInt = (v: unknown, d: number) => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : d);
 
-/** Settings `event_deadlines`, `duplicate_window_hours` (72), `hotspot` {threshold 3, days 7}. */
+/** Settings `event_deadlines`, `duplicate_window_hours` (72), `hotspot` {threshold 3, days 7}: one query. */
 export async function loadEventSettings(db: Tx): Promise<EventSettings> {
-  const [deadlines, dup, hot] = await Promise.all([setting(db, 'event_deadlines'), setting(db, 'duplicate_window_hours'), setting(db, 'hotspot')]);
+  const rows = await db.selectFrom('settings').select(['key', 'value']).where('key', 'in', ['event_deadlines', 'duplicate_window_hours', 'hotspot']).execute();
+  const get = (k: string) => {
+    const r = rows.find((x) => x.key === k);
+    return r ? parseJson(r.value) : undefined;
+  };
   let dl: DeadlineSettings;
   try {
-    dl = normalizeDeadlineSettings(deadlines);
+    dl = normalizeDeadlineSettings(get('event_deadlines'));
   } catch {
+    // a hand-edited invalid row must not stop intake
     dl = normalizeDeadlineSettings(undefined);
   }
-  const h = (hot ?? {}) as { threshold?: unknown; days?: unknown };
-  return { deadlines: dl, duplicateWindowHours: posInt(dup, 72), hotspotThreshold: posInt(h.threshold, 3), hotspotDays: posInt(h.days, 7) };
+  const h = (get('hotspot') ?? {}) as { threshold?: unknown; days?: unknown };
+  return { deadlines: dl, duplicateWindowHours: posInt(get('duplicate_window_hours'), 72), hotspotThreshold: posInt(h.threshold, 3), hotspotDays: posInt(h.days, 7) };
 }
 
 // ------------------------------------------------------------------ writes
@@ -517,8 +517,6 @@ export async function loadNames(db: Tx, rows: EventRow[], history: HistoryRow[] 
 }
 
 async function categoryNames(db: Tx, codes: string[]): Promise<{ code: string; name: string; tiers: string[] | null }[]> {
-  const t = (await sql<{ t: string | null }>`SELECT to_regclass('catalogue_items')::text AS t`.execute(db)).rows[0];
-  if (!t?.t) return [];
   return (
     await sql<{ code: string; name: string; tiers: string[] | null }>`SELECT code, name, self_handle_tiers AS tiers FROM catalogue_items WHERE code IN (${sql.join(codes)})
       UNION ALL SELECT code, name, NULL FROM catalogue_categories WHERE code IN (${sql.join(codes)})`.execute(db)
