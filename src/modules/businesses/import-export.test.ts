@@ -104,6 +104,9 @@ describe('B4 import', () => {
     expect(await countBusinesses()).toBe(before);
     const job = await t.api(station).get(`/api/v1/businesses/import/${r.body.jobId}`);
     expect(job.body).toMatchObject({ status: 'failed', total: 8, imported: 0 });
+    const en = await t.api(station).get(`/api/v1/businesses/import/${r.body.jobId}`, { 'accept-language': 'en' });
+    expect(en.body.errors.find((e: any) => e.row === 3)).toMatchObject({ field: 'name', message: 'name is required' });
+    expect(en.body.errors.find((e: any) => e.row === 9).message).toBe('same name and unit as row 2');
   });
 
   it('When a credit code is already registered, then the import names the row and writes nothing', async () => {

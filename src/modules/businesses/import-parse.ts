@@ -233,6 +233,8 @@ export interface RowError {
   field: string;
   column: string;
   message: string;
+  /** The same in English (Accept-Language: en). */
+  messageEn?: string;
 }
 
 export interface ParsedRow {
@@ -316,31 +318,32 @@ export function mapRow(r: SheetRow, header: Header): ParsedRow {
     for (const [col, ff] of header.columns) if (ff === f) return r.cells[col] ?? null;
     return null;
   };
-  const err = (field: ImportField, message: string) => errors.push({ row: r.row, field, column: header.labels.get(field) ?? FIELD_LABELS[field], message });
+  const err = (field: ImportField, message: string, messageEn: string) =>
+    errors.push({ row: r.row, field, column: header.labels.get(field) ?? FIELD_LABELS[field], message, messageEn });
   const str = (f: ImportField, max: number): string | null => {
     const v = cellText(get(f));
     if (!v) return null;
     if (v.length > max) {
-      err(f, `超过${max}个字符`);
+      err(f, `超过${max}个字符`, `longer than ${max} characters`);
       return null;
     }
     return v;
   };
 
   const name = str('name', 200);
-  if (!name) err('name', '名称不能为空');
+  if (!name) err('name', '名称不能为空', 'name is required');
   else fields.name = name;
 
   const typeText = cellText(get('type'));
-  if (!typeText) err('type', '类型不能为空（生产/销售/餐饮/学校食堂/幼儿园食堂/小作坊/摊贩/农场/其他）');
+  if (!typeText) err('type', '类型不能为空（生产/销售/餐饮/学校食堂/幼儿园食堂/小作坊/摊贩/农场/其他）', 'type is required');
   else {
     const t = parseType(typeText);
-    if (!t) err('type', `无法识别的类型「${typeText}」（可填：生产/销售/餐饮/学校食堂/幼儿园食堂/小作坊/摊贩/农场/其他）`);
+    if (!t) err('type', `无法识别的类型「${typeText}」（可填：生产/销售/餐饮/学校食堂/幼儿园食堂/小作坊/摊贩/农场/其他）`, `unknown type "${typeText}"`);
     else fields.type = t;
   }
 
   const unit = cellText(get('unit'));
-  if (!unit) err('unit', '所属单元不能为空（填单元编码或名称路径，如 某社区/第1网格/第1单元）');
+  if (!unit) err('unit', '所属单元不能为空（填单元编码或名称路径，如 某社区/第1网格/第1单元）', 'unit is required (a unit code or a name path)');
 
   fields.creditCode = str('creditCode', 30);
   fields.licenseNo = str('licenseNo', 50);
@@ -356,7 +359,7 @@ export function mapRow(r: SheetRow, header: Header): ParsedRow {
     const c = get(f);
     if (cellText(c)) {
       const d = parseDate(c);
-      if (!d) err(f, `无法识别的日期「${cellText(c)}」（如 2026-12-31）`);
+      if (!d) err(f, `无法识别的日期「${cellText(c)}」（如 2026-12-31）`, `not a date: "${cellText(c)}"`);
       else fields[f] = d;
     }
   }
@@ -364,38 +367,38 @@ export function mapRow(r: SheetRow, header: Header): ParsedRow {
     const c = get(f);
     if (cellText(c)) {
       const n = parseNumber(c);
-      if (n == null || Number.isNaN(n) || n < 0 || !Number.isInteger(n) || n > 10_000_000) err(f, `应为非负整数，实为「${cellText(c)}」`);
+      if (n == null || Number.isNaN(n) || n < 0 || !Number.isInteger(n) || n > 10_000_000) err(f, `应为非负整数，实为「${cellText(c)}」`, `not a whole number: "${cellText(c)}"`);
       else fields[f] = n;
     }
   }
   const rev = get('revenueWan');
   if (cellText(rev)) {
     const n = parseNumber(rev);
-    if (n == null || Number.isNaN(n) || n < 0 || n > 1e9) err('revenueWan', `应为非负数（万元），实为「${cellText(rev)}」`);
+    if (n == null || Number.isNaN(n) || n < 0 || n > 1e9) err('revenueWan', `应为非负数（万元），实为「${cellText(rev)}」`, `not an amount in 万元: "${cellText(rev)}"`);
     else fields.revenueWan = n;
   }
   const risk = cellText(get('riskLevel'));
   if (risk) {
     const hit = RISK_WORDS.find(([re]) => re.test(risk));
-    if (!hit) err('riskLevel', `无法识别的风险等级「${risk}」（高/较高/一般/低）`);
+    if (!hit) err('riskLevel', `无法识别的风险等级「${risk}」（高/较高/一般/低）`, `unknown risk level "${risk}"`);
     else fields.riskLevel = hit[1];
   }
   const credit = toHalfWidth(cellText(get('creditRiskClass'))).toUpperCase().replace(/类|级/g, '');
   if (credit) {
-    if (!(CREDIT_RISK_CLASSES as readonly string[]).includes(credit)) err('creditRiskClass', `信用风险分类应为 A/B/C/D，实为「${credit}」`);
+    if (!(CREDIT_RISK_CLASSES as readonly string[]).includes(credit)) err('creditRiskClass', `信用风险分类应为 A/B/C/D，实为「${credit}」`, `credit risk class must be A–D, not "${credit}"`);
     else fields.creditRiskClass = credit as CreditRiskClass;
   }
   const status = cellText(get('status'));
   if (status) {
     const hit = STATUS_WORDS.find(([re]) => re.test(status));
-    if (!hit) err('status', `无法识别的状态「${status}」（在营/停产停业/吊销/注销）`);
+    if (!hit) err('status', `无法识别的状态「${status}」（在营/停产停业/吊销/注销）`, `unknown status "${status}"`);
     else fields.status = hit[1];
   }
   const insured = cellText(get('insured'));
   if (insured) {
     if (/^(是|已投保|有|y|yes|true|1)$/i.test(insured)) fields.insured = true;
     else if (/^(否|未投保|无|n|no|false|0)$/i.test(insured)) fields.insured = false;
-    else err('insured', `应填「是」或「否」，实为「${insured}」`);
+    else err('insured', `应填「是」或「否」，实为「${insured}」`, `must be 是 or 否, not "${insured}"`);
   }
   const tagsText = cellText(get('productTags'));
   if (tagsText) {
@@ -411,8 +414,8 @@ export function mapRow(r: SheetRow, header: Header): ParsedRow {
   if (cellText(lat) || cellText(lng)) {
     const la = parseNumber(lat);
     const ln = parseNumber(lng);
-    if (la == null || Number.isNaN(la) || la < -90 || la > 90) err('lat', `纬度无效「${cellText(lat)}」`);
-    else if (ln == null || Number.isNaN(ln) || ln < -180 || ln > 180) err('lng', `经度无效「${cellText(lng)}」`);
+    if (la == null || Number.isNaN(la) || la < -90 || la > 90) err('lat', `纬度无效「${cellText(lat)}」`, `invalid latitude "${cellText(lat)}"`);
+    else if (ln == null || Number.isNaN(ln) || ln < -180 || ln > 180) err('lng', `经度无效「${cellText(lng)}」`, `invalid longitude "${cellText(lng)}"`);
     else fields.location = { lat: la, lng: ln };
   }
   return { row: r.row, fields, unit, errors };

@@ -62,7 +62,13 @@ async function readRows(file: ImportFile): Promise<SheetRow[]> {
 }
 
 /** Parse the file, create the job, and either finish it now (small) or in the background. */
-export async function startImport(ctx: AppContext, actor: Actor, file: ImportFile, ip?: string): Promise<{ status: number; body: unknown }> {
+export async function startImport(
+  ctx: AppContext,
+  actor: Actor,
+  file: ImportFile,
+  ip?: string,
+  english = false,
+): Promise<{ status: number; body: unknown }> {
   const rows = await readRows(file);
   const header = findHeader(rows);
   if (!header) {
@@ -92,12 +98,14 @@ export async function startImport(ctx: AppContext, actor: Actor, file: ImportFil
 
   if (data.length > SYNC_ROW_LIMIT) {
     run.catch(() => {});
-    return { status: 202, body: await getImportJob(ctx, actor, id) };
+    return { status: 202, body: await getImportJob(ctx, actor, id, english) };
   }
   await run;
-  const job = await getImportJob(ctx, actor, id);
+  const job = await getImportJob(ctx, actor, id, english);
   if (job.status === 'failed') {
-    const zh = `导入失败：${job.errors.length}处错误，未写入任何数据`;
+    const zh = english
+      ? `import refused: ${job.errors.length} error(s), nothing was written`
+      : `导入失败：${job.errors.length}处错误，未写入任何数据`;
     return {
       status: 422,
       body: { error: { code: 'import_rows_invalid', message: zh, field: 'file', jobId: id, errors: job.errors }, errors: job.errors, jobId: id },
@@ -161,14 +169,14 @@ async function runImport(ctx: AppContext, actor: Actor, id: string, data: SheetR
     } catch (e) {
       if ((e as any)?.code === '23505') {
         // a concurrent import or edit took a credit code between validation and writing
-        await finish(ctx, id, 'failed', 0, [{ row: 0, field: 'creditCode', column: '统一社会信用代码', message: '统一社会信用代码与已登记主体重复（导入期间被占用），未写入任何数据' }]);
+        await finish(ctx, id, 'failed', 0, [{ row: 0, field: 'creditCode', column: '统一社会信用代码', message: '统一社会信用代码与已登记主体重复（导入期间被占用），未写入任何数据', messageEn: 'a credit code was registered meanwhile; nothing was written' }]);
         return;
       }
       throw e;
     }
     await finish(ctx, id, 'done', values.length, []);
   } catch (e) {
-    await finish(ctx, id, 'failed', 0, [{ row: 0, field: 'file', column: '', message: `导入出错，未写入任何数据：${(e as Error).message}` }]).catch(() => {});
+    await finish(ctx, id, 'failed', 0, [{ row: 0, field: 'file', column: '', message: `导入出错，未写入任何数据：${(e as Error).message}`, messageEn: `import failed, nothing was written: ${(e as Error).message}` }]).catch(() => {});
     throw e;
   }
 }
@@ -203,18 +211,18 @@ async function validateAgainstDatabase(ctx: AppContext, actor: Actor, parsed: Pa
   for (const p of parsed) {
     if (p.unit) {
       const u = units.get(p.unit)!;
-      if ('error' in u) p.errors.push({ row: p.row, field: 'unit', column: FIELD_LABELS.unit, message: u.error });
+      if ('error' in u) p.errors.push({ row: p.row, field: 'unit', column: FIELD_LABELS.unit, message: u.error, messageEn: u.errorEn });
       else (p as any).unitRow = u.region;
     }
     for (const e of checkFields(p.fields, p.fields.type, p.fields.dinersCount)) {
       const field = e.field as keyof typeof FIELD_LABELS;
-      p.errors.push({ row: p.row, field: e.field, column: FIELD_LABELS[field] ?? e.field, message: e.zh });
+      p.errors.push({ row: p.row, field: e.field, column: FIELD_LABELS[field] ?? e.field, message: e.zh, messageEn: e.en });
     }
     if (p.fields.creditCode) {
       const c = normalizeCode(p.fields.creditCode);
       const first = codes.get(c);
       if (first !== undefined) {
-        p.errors.push({ row: p.row, field: 'creditCode', column: FIELD_LABELS.creditCode, message: `统一社会信用代码与第${first}行重复` });
+        p.errors.push({ row: p.row, field: 'creditCode', column: FIELD_LABELS.creditCode, message: `统一社会信用代码与第${first}行重复`, messageEn: `same credit code as row ${first}` });
       } else codes.set(c, p.row);
     }
   }
@@ -224,7 +232,7 @@ async function validateAgainstDatabase(ctx: AppContext, actor: Actor, parsed: Pa
     const taken = await ctx.db.selectFrom('businesses').select('credit_code').where('credit_code', 'in', all.slice(i, i + 1000)).execute();
     for (const t of taken) {
       const row = codes.get(t.credit_code!)!;
-      byRow.get(row)!.errors.push({ row, field: 'creditCode', column: FIELD_LABELS.creditCode, message: '该统一社会信用代码已登记，不能重复导入' });
+      byRow.get(row)!.errors.push({ row, field: 'creditCode', column: FIELD_LABELS.creditCode, message: '该统一社会信用代码已登记，不能重复导入', messageEn: 'this credit code is already registered' });
     }
   }
   // The same name in the same unit is the same business: a row copied twice, or a file imported
@@ -235,7 +243,7 @@ async function validateAgainstDatabase(ctx: AppContext, actor: Actor, parsed: Pa
     if (!unit || !p.fields.name) continue;
     const key = `${unit.id}|${sameBusinessName(p.fields.name)}`;
     const first = names.get(key);
-    if (first !== undefined) p.errors.push({ row: p.row, field: 'name', column: FIELD_LABELS.name, message: `与第${first}行是同一单元的同名主体（重复行）` });
+    if (first !== undefined) p.errors.push({ row: p.row, field: 'name', column: FIELD_LABELS.name, message: `与第${first}行是同一单元的同名主体（重复行）`, messageEn: `same name and unit as row ${first}` });
     else names.set(key, p.row);
   }
   const unitIds = [...new Set([...names.keys()].map((k) => Number(k.split('|')[0])))];
@@ -244,7 +252,7 @@ async function validateAgainstDatabase(ctx: AppContext, actor: Actor, parsed: Pa
     for (const e of existing) {
       const row = names.get(`${e.region_id}|${sameBusinessName(e.name)}`);
       if (row !== undefined) {
-        byRow.get(row)!.errors.push({ row, field: 'name', column: FIELD_LABELS.name, message: `该单元已登记同名主体「${e.name}」，不能重复导入` });
+        byRow.get(row)!.errors.push({ row, field: 'name', column: FIELD_LABELS.name, message: `该单元已登记同名主体「${e.name}」，不能重复导入`, messageEn: `"${e.name}" is already registered in this unit` });
       }
     }
   }
@@ -258,7 +266,7 @@ const sameBusinessName = (n: string) => toHalfWidth(n).replace(/\s+/g, '').toLow
 const canonName = (n: string) => n.replace(/(居民委员会|居委会|村民委员会|村委会)$/, '').replace(/(社区|村|居)$/, '');
 export const sameName = (official: string, written: string) => official === written || canonName(official) === canonName(written);
 
-type UnitResolution = { region: RegionRow } | { error: string };
+type UnitResolution = { region: RegionRow } | { error: string; errorEn: string };
 
 export async function resolveUnits(db: Tx, scope: readonly string[], refs: string[]): Promise<Map<string, UnitResolution>> {
   const out = new Map<string, UnitResolution>();
@@ -292,7 +300,7 @@ export async function resolveUnits(db: Tx, scope: readonly string[], refs: strin
   for (const ref of refs) {
     const code = byCode.get(ref.trim());
     if (code) {
-      out.set(ref, code.level === 'unit' ? { region: code } : { error: `「${ref}」是${code.name}（${code.level}），主体须登记到单元` });
+      out.set(ref, code.level === 'unit' ? { region: code } : { error: `「${ref}」是${code.name}（${code.level}），主体须登记到单元`, errorEn: `"${ref}" is a ${code.level}, not a unit` });
       continue;
     }
     const parts = split(ref);
@@ -308,13 +316,18 @@ export async function resolveUnits(db: Tx, scope: readonly string[], refs: strin
       return k === parts.length - 1;
     });
     if (matches.length === 1) out.set(ref, { region: matches[0] });
-    else if (matches.length > 1) out.set(ref, { error: `单元「${ref}」不唯一（${matches.length}处同名），请填写单元编码或更完整的路径（如 社区/网格/单元）` });
-    else out.set(ref, { error: `找不到单元「${ref}」（或不在您的管辖范围内）` });
+    else if (matches.length > 1) {
+      out.set(ref, {
+        error: `单元「${ref}」不唯一（${matches.length}处同名），请填写单元编码或更完整的路径（如 社区/网格/单元）`,
+        errorEn: `unit "${ref}" is ambiguous (${matches.length} matches): give its code or a longer path`,
+      });
+    }
+    else out.set(ref, { error: `找不到单元「${ref}」（或不在您的管辖范围内）`, errorEn: `no unit "${ref}" in your jurisdiction` });
   }
   return out;
 }
 
-export async function getImportJob(ctx: AppContext, actor: Actor, id: string): Promise<JobView> {
+export async function getImportJob(ctx: AppContext, actor: Actor, id: string, english = false): Promise<JobView> {
   if (!/^[0-9a-f-]{36}$/i.test(id)) throw notFound('import job', '导入任务');
   const j = await ctx.db.selectFrom('business_import_jobs').selectAll().where('id', '=', id).executeTakeFirst();
   // An import shows the caller's own file (and the rows of their jurisdiction): only its creator reads it.
@@ -323,16 +336,17 @@ export async function getImportJob(ctx: AppContext, actor: Actor, id: string): P
   const l = running ? live.get(id) : undefined;
   if (running && !l && ctx.now().getTime() - new Date(j.created_at).getTime() > STALE_MS) {
     // The process that ran it stopped (restart, crash): nothing was committed, say so.
-    const errors = [{ row: 0, field: 'file', column: '', message: '导入被中断（服务重启），未写入任何数据，请重新导入' }];
+    const errors = [{ row: 0, field: 'file', column: '', message: '导入被中断（服务重启），未写入任何数据，请重新导入', messageEn: 'the import was interrupted (server restart); nothing was written, import again' }];
     await ctx.db
       .updateTable('business_import_jobs')
       .set({ status: 'failed', errors: JSON.stringify(errors), finished_at: ctx.now() })
       .where('id', '=', id)
       .where('status', 'in', ['validating', 'importing'])
       .execute();
-    return getImportJob(ctx, actor, id);
+    return getImportJob(ctx, actor, id, english);
   }
-  const errors = (typeof j.errors === 'string' ? JSON.parse(j.errors) : j.errors) as RowError[];
+  const stored = (typeof j.errors === 'string' ? JSON.parse(j.errors) : j.errors) as RowError[];
+  const errors = stored.map(({ messageEn, ...e }) => ({ ...e, message: english && messageEn ? messageEn : e.message }));
   return {
     id: j.id,
     jobId: j.id,

@@ -5,6 +5,7 @@ import { BUSINESS_TYPES, GRADES } from '../../domain/grading.js';
 import { CREDIT_RISK_CLASSES, RISK_LEVELS } from '../../domain/risk.js';
 import { invalid } from '../../domain/errors.js';
 import { actorOf } from '../../http/auth.js';
+import { wantsEnglish } from '../../http/errors.js';
 import { page } from '../../http/schemas.js';
 import { exportBusinesses } from './export.js';
 import { importTemplate } from './template.js';
@@ -127,7 +128,8 @@ export function businessRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         const file = await req.file();
         if (!file) throw invalid('file_required', 'file', '请选择要导入的文件', 'a file is required');
         const buffer = await file.toBuffer();
-        const { status, body } = await startImport(ctx, actorOf(req), { fileName: file.filename, mimeType: file.mimetype, buffer }, req.ip);
+        const file_ = { fileName: file.filename, mimeType: file.mimetype, buffer };
+        const { status, body } = await startImport(ctx, actorOf(req), file_, req.ip, wantsEnglish(req));
         return reply.status(status).send(body);
       },
     );
@@ -137,7 +139,7 @@ export function businessRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       {
         schema: { tags: ['businesses'], summary: '导入进度 Import job progress {status, processed, total, imported, errors}', params: z.object({ jobId: z.string().max(64) }) },
       },
-      async (req) => getImportJob(ctx, actorOf(req), req.params.jobId),
+      async (req) => getImportJob(ctx, actorOf(req), req.params.jobId, wantsEnglish(req)),
     );
 
     app.get(
