@@ -214,6 +214,13 @@ describe('coverage and last patrol (P2)', () => {
     expect(r.body.shortfalls.coverage).toEqual([]);
     expect(r.body.shortfalls.hazards.map((s: any) => s.gridId)).toEqual([String(gA2.id)]);
     expect(r.body.totals).toMatchObject({ grids: 2, businesses: 4, patrolled: 4, coverage: 100, hazardReports: 2 });
+
+    // A county leader compares townships; per-worker rows can be left out for large regions.
+    const county = await t.api(tok.w_bureau_a).get(`/api/v1/patrols/coverage?regionId=${w.regions.countyA.id}&detail=grids`);
+    expect(county.body.workersIncluded).toBe(false);
+    expect(county.body.workers).toEqual([]);
+    const tA1 = county.body.townships.find((x: any) => x.townshipId === String(w.regions.tA1.id));
+    expect(tA1).toMatchObject({ name: '甲一街道', grids: 2, businesses: 4, patrolled: 4, coverage: 100, hazardReports: 2, gridsHazardsShort: 1 });
   });
 
   it('When the region is outside the caller\'s jurisdiction or the month malformed, then 404 / 400', async () => {

@@ -134,9 +134,27 @@ export async function lastPatrols(ctx: AppContext, actor: Actor, q: { regionId?:
   };
 }
 
-/** Grid of a path column: the ancestor id whose region is at level `grid` (no row-by-row tree walk). */
-const gridJoin = (alias: string, pathCol: string) =>
-  sql.raw(`JOIN regions ${alias} ON ${alias}.level = 'grid' AND ${alias}.id = ANY(string_to_array(trim(both '/' from ${pathCol}), '/')::bigint[])`);
+/**
+ * The grid a path lies in: the first id on the path that is one of the grids. Done in memory
+ * from the grid list, because joining `regions` on the path's ids per row is slow without
+ * statistics (a fresh embedded database) — P2 has to answer for a whole city at once.
+ */
+function gridFinder(gridIds: Set<number>) {
+  const cache = new Map<string, number | null>();
+  return (path: string): number | null => {
+    let g = cache.get(path);
+    if (g !== undefined) return g;
+    g = null;
+    for (const part of path.split('/')) {
+      if (part && gridIds.has(Number(part))) {
+        g = Number(part);
+        break;
+      }
+    }
+    cache.set(path, g);
+    return g;
+  };
+}
 
 const WORKER_ROLES = ['grid_member', 'unit_leader', 'grid_leader'];
 const UNPATROLLED_LIST_MAX = 100;
@@ -147,7 +165,10 @@ const UNPATROLLED_LIST_MAX = 100;
  * ones excluded); per grid worker their share; and the shortfall lists — grids below 100 %
  * (with the businesses still to visit) and grids with fewer than 2 hazard reports (S1).
  */
-export async function patrolCoverage(ctx: AppContext, actor: Actor, q: { regionId?: string; month?: string }) {
+/** Above this many grids (a county or city) per-worker rows are left out unless asked for. */
+const WORKER_DETAIL_MAX_GRIDS = 500;
+
+export async function patrolCoverage(ctx: AppContext, actor: Actor, q: { regionId?: string; month?: string; detail?: 'auto' | 'full' | 'grids' }) {
   const region = await regionPrefix(ctx, actor, q.regionId);
   if (!region) throw invalid('missing_parameter', 'regionId', '请选择区域', 'regionId is required');
   const month = q.month ?? monthOf(ctx.now());
@@ -162,32 +183,42 @@ export async function patrolCoverage(ctx: AppContext, actor: Actor, q: { regionI
       ORDER BY path`.execute(ctx.db)
   ).rows;
 
+  const gridOf = gridFinder(new Set(grids.map((g) => g.id)));
+
   const businessRows = (
-    await sql<{ id: string; name: string; region_path: string; grid_id: number; patrolled: boolean }>`
-      SELECT b.id, b.name, b.region_path, g.id AS grid_id,
+    await sql<{ id: string; name: string; region_path: string; patrolled: boolean }>`
+      SELECT b.id, b.name, b.region_path,
         EXISTS (SELECT 1 FROM patrols p WHERE p.business_id = b.id AND p.patrolled_at >= ${start} AND p.patrolled_at < ${end}) AS patrolled
-      FROM businesses b ${gridJoin('g', 'b.region_path')}
+      FROM businesses b
       WHERE b.region_path LIKE ${prefix} AND b.status = 'operating' AND ${scope}
       ORDER BY b.name`.execute(ctx.db)
-  ).rows;
+  ).rows
+    .map((b) => ({ ...b, grid_id: gridOf(b.region_path) }))
+    .filter((b): b is typeof b & { grid_id: number } => b.grid_id != null);
 
   const hazardRows = (
-    await sql<{ grid_id: number; collector_id: string | null; n: number }>`
-      SELECT g.id AS grid_id, e.collector_id, count(*)::int AS n
-      FROM events e ${gridJoin('g', 'e.region_path')}
+    await sql<{ region_path: string; collector_id: string | null; n: number }>`
+      SELECT e.region_path, e.collector_id, count(*)::int AS n
+      FROM events e
       WHERE e.region_path LIKE ${prefix} AND e.channel = 'grid_patrol'
         AND e.created_at >= ${start} AND e.created_at < ${end}
         AND e.state NOT IN ('merged', 'rejected')
-      GROUP BY g.id, e.collector_id`.execute(ctx.db)
-  ).rows;
+      GROUP BY e.region_path, e.collector_id`.execute(ctx.db)
+  ).rows
+    .map((h) => ({ ...h, grid_id: gridOf(h.region_path) }))
+    .filter((h): h is typeof h & { grid_id: number } => h.grid_id != null);
 
+  const detail = q.detail ?? 'auto';
+  const withWorkers = detail === 'full' || (detail === 'auto' && grids.length <= WORKER_DETAIL_MAX_GRIDS);
   const workerRows = (
-    await sql<{ id: string; display_name: string; role: string; region_id: number; region_path: string; grid_id: number }>`
-      SELECT u.id, u.display_name, u.role, u.region_id, r.path AS region_path, g.id AS grid_id
-      FROM users u JOIN regions r ON r.id = u.region_id ${gridJoin('g', 'r.path')}
+    !withWorkers ? { rows: [] as { id: string; display_name: string; role: string; region_id: number; region_path: string }[] } : await sql<{ id: string; display_name: string; role: string; region_id: number; region_path: string }>`
+      SELECT u.id, u.display_name, u.role, u.region_id, r.path AS region_path
+      FROM users u JOIN regions r ON r.id = u.region_id
       WHERE u.role IN (${sql.join(WORKER_ROLES)}) AND NOT u.disabled AND r.path LIKE ${prefix}
       ORDER BY u.display_name`.execute(ctx.db)
-  ).rows;
+  ).rows
+    .map((w) => ({ ...w, grid_id: gridOf(w.region_path) }))
+    .filter((w): w is typeof w & { grid_id: number } => w.grid_id != null);
 
   const patrolRows = (
     await sql<{ patroller_id: string; patrols: number; businesses: number }>`
@@ -255,7 +286,44 @@ export async function patrolCoverage(ctx: AppContext, actor: Actor, q: { regionI
     };
   });
 
-  const workersOf = (gridId: string) => workers.filter((w) => w.gridId === gridId);
+  // Per township (乡镇街道): what a county or city leader compares first.
+  const townships = (
+    await sql<{ id: number; name: string; path: string }>`SELECT id, name, path FROM regions
+      WHERE level = 'township' AND (path LIKE ${prefix} OR ${region.path} LIKE (path || '%'))
+      ORDER BY path`.execute(ctx.db)
+  ).rows;
+  const townshipOf = gridFinder(new Set(townships.map((t) => t.id)));
+  const townshipJson = townships.map((t) => ({
+    townshipId: String(t.id),
+    name: t.name,
+    grids: 0,
+    businesses: 0,
+    patrolled: 0,
+    coverage: 100,
+    hazardReports: 0,
+    gridsCoverageShort: 0,
+    gridsHazardsShort: 0,
+  }));
+  const townshipById = new Map(townshipJson.map((t) => [Number(t.townshipId), t]));
+  for (const g of gridJson) {
+    const tw = townshipById.get(townshipOf('/' + g.path.join('/') + '/') ?? -1);
+    if (!tw) continue;
+    tw.grids++;
+    tw.businesses += g.businesses;
+    tw.patrolled += g.patrolled;
+    tw.hazardReports += g.hazardReports;
+    if (g.coverageShort) tw.gridsCoverageShort++;
+    if (g.hazardsShort) tw.gridsHazardsShort++;
+  }
+  for (const tw of townshipJson) tw.coverage = coveragePercent(tw.businesses, tw.patrolled);
+
+  const workersByGrid = new Map<string, typeof workers>();
+  for (const wk of workers) {
+    const list = workersByGrid.get(wk.gridId);
+    if (list) list.push(wk);
+    else workersByGrid.set(wk.gridId, [wk]);
+  }
+  const workersOf = (gridId: string) => workersByGrid.get(gridId) ?? [];
   const totals = {
     grids: gridJson.length,
     businesses: businessRows.length,
@@ -272,7 +340,10 @@ export async function patrolCoverage(ctx: AppContext, actor: Actor, q: { regionI
     to: end.toISOString(),
     targets: { coveragePercent: COVERAGE_TARGET_PERCENT, hazardReportsPerGrid: HAZARDS_REQUIRED_PER_MONTH },
     totals,
+    townships: townshipJson,
     grids: gridJson.map(({ _unpatrolled, ...g }) => g),
+    /** false for large regions unless `detail=full`: choose a township for the workers. */
+    workersIncluded: withWorkers,
     workers,
     shortfalls: {
       coverage: gridJson

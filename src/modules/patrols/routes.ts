@@ -101,10 +101,14 @@ export function patrolRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         schema: {
           tags: ['patrols'],
           summary:
-            '巡查覆盖率 P2 coverage of a month per grid and worker: businesses, patrolled, coverage %, hazard reports; shortfalls (grids below 100 %, grids with fewer than 2 hazard reports)',
+            '巡查覆盖率 P2 coverage of a month per township, grid and worker: businesses, patrolled, coverage %, hazard reports; shortfalls (grids below 100 %, grids with fewer than 2 hazard reports) with the workers concerned',
           querystring: z.object({
             regionId: numId.optional(),
             month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'YYYY-MM').optional(),
+            detail: z
+              .enum(['auto', 'full', 'grids'])
+              .optional()
+              .describe('auto (default): per-worker rows only up to 500 grids; full: always; grids: never'),
           }),
         },
       },
