@@ -128,6 +128,28 @@ describe('seed 000 §三(一) grid patrol', () => {
   });
 });
 
+describe('S3 supervision by a cadre', () => {
+  it('When a cadre finds a problem it cannot handle on the spot, then it notifies the station, which takes it over', async () => {
+    const b = await shop();
+    const c = await report('w_cadre_a1', { channel: 'supervision', businessId: b.id });
+    expect(c.body).toMatchObject({ tier: 'cadre', holder: { userId: w.users.cadreA1.id } });
+    const up = await ok('w_cadre_a1', c.body.id, { type: 'escalate', reason: '需市场监管所处置' });
+    expect(up).toMatchObject({ tier: 'station', holder: { organizationId: String(w.orgs.stationA1.id) } });
+    await ok('w_station_a1', c.body.id, { type: 'accept' });
+    await ok('w_station_a1', c.body.id, { type: 'resolve', result: '已现场检查并责令改正' });
+    await ok('w_station_a1', c.body.id, { type: 'feedback', feedback: '已告知包保干部' });
+    const told = await t.ctx.db.selectFrom('notifications').select('kind').where('event_id', '=', c.body.id).where('user_id', '=', w.users.cadreA1.id).execute();
+    expect(told.map((x) => x.kind)).toContain('event_feedback');
+  });
+
+  it('When a grid worker uses the supervision channel, then 422 names channel', async () => {
+    const b = await shop();
+    const r = await report('w_unit_a1', { channel: 'supervision', businessId: b.id });
+    expect(r.status).toBe(422);
+    expect(r.body.error.field).toBe('channel');
+  });
+});
+
 describe('seed 000 §三(二) department patrol', () => {
   it('When county staff report on a sink-down patrol, then the county bureau handles it, may ask a village to assist, and it never goes down', async () => {
     const b = await shop();
@@ -294,6 +316,23 @@ describe('concurrency, idempotency, jurisdiction', () => {
     expect(c.body.id).toBe(a.body.id);
     const count = await t.ctx.db.selectFrom('events').select(({ fn }) => fn.countAll<number>().as('n')).where('client_id', '=', body.clientId).executeTakeFirstOrThrow();
     expect(Number(count.n)).toBe(1);
+  });
+
+  it('When the same clientId arrives twice at once, then both answers are the one event', async () => {
+    const b = await shop();
+    const body = { channel: 'grid_patrol', businessId: b.id, clientId: `race-${Date.now()}` };
+    const [a, c] = await Promise.all([report('w_grid_a1', body), report('w_grid_a1', body)]);
+    expect([a.status, c.status]).toEqual([201, 201]);
+    expect(a.body.id).toBe(c.body.id);
+  });
+
+  it('When an Idempotency-Key is reused for a different report, then 422 names the header', async () => {
+    const b = await shop();
+    const key = `reuse-${Date.now()}`;
+    expect((await report('w_grid_a1', { channel: 'grid_patrol', businessId: b.id, title: '一' }, { 'idempotency-key': key })).status).toBe(201);
+    const r = await report('w_grid_a1', { channel: 'grid_patrol', businessId: b.id, title: '二' }, { 'idempotency-key': key });
+    expect(r.status).toBe(422);
+    expect(r.body.error.field).toBe('Idempotency-Key');
   });
 
   it('When the same Idempotency-Key is sent twice, then the first answer is replayed and nothing new is written', async () => {
