@@ -158,6 +158,17 @@ describe('B1, I4 read and list within jurisdiction', () => {
     expect(await q('100%')).toEqual([]);
   });
 
+  it('When filtering by licence expiry and credit-risk class, then only those businesses come back', async () => {
+    const soon = (await t.api(station).post('/api/v1/businesses', { ...base(), name: '许可快到期店', licenseExpiry: '2020-01-31', creditRiskClass: 'D' })).body;
+    const later = (await t.api(station).post('/api/v1/businesses', { ...base(), name: '许可未到期店', licenseExpiry: '2099-12-31', creditRiskClass: 'D' })).body;
+    const ids = async (qs: string) => (await t.api(station).get(`/api/v1/businesses?limit=1000&${qs}`)).body.items.map((b: any) => b.id);
+    const expiring = await ids('licenseExpiringBy=2020-12-31');
+    expect(expiring).toContain(soon.id);
+    expect(expiring).not.toContain(later.id);
+    expect((await ids('creditRiskClass=D')).sort()).toEqual([soon.id, later.id].sort());
+    expect((await t.api(station).get('/api/v1/businesses?licenseExpiringBy=2020-13-01')).body.error.field).toBe('licenseExpiringBy');
+  });
+
   it('When paging with limit and cursor, then every business comes once', async () => {
     for (let i = 0; i < 3; i++) await t.api(station).post('/api/v1/businesses', { ...base(), name: `翻页测试${i}` });
     const all = (await t.api(station).get('/api/v1/businesses?limit=1000')).body.items.map((b: any) => b.id);
