@@ -9,11 +9,34 @@ import { apiLogin, launchBrowser, screenshot, startServer, watchErrors, type Bro
  * station orders rectification, verifies it and closes the event.
  */
 const DEMO_PASSWORD = 'Demo@2026';
-const GRID_MEMBER = 'grid_35030400100101';
-const GRID_LEADER = 'gridlead_35030400100101';
 const VILLAGE = 'village_350304001001';
 const STATION = 'station_350304001_1';
 const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, locale: 'zh-CN' } as const;
+
+/**
+ * The people around one business of the demo village 文献社区 (350304001001): its grid member,
+ * grid leader and unit leader, looked up through the API (the demo world places businesses at
+ * random, so the cast is found, not assumed).
+ */
+async function castAroundABusiness(baseUrl: string) {
+  const admin = await apiLogin(baseUrl, 'admin', DEMO_PASSWORD);
+  const village = (await admin.get('/api/v1/regions?code=350304001001')).body.items[0];
+  const business = (await admin.get(`/api/v1/businesses?regionId=${village.id}&limit=1`)).body.items[0];
+  expect(business, 'the demo village has businesses').toBeTruthy();
+  const unit = (await admin.get(`/api/v1/regions/${business.regionId}`)).body;
+  const who = async (role: string, regionId: string) => {
+    const r = await admin.get(`/api/v1/users?role=${role}&regionId=${regionId}&limit=20`);
+    const u = r.body.items.find((x: any) => String(x.regionId) === String(regionId));
+    expect(u, `${role} of region ${regionId}`).toBeTruthy();
+    return u.username as string;
+  };
+  return {
+    business: business as { id: string; name: string; regionId: string },
+    gridMember: await who('grid_member', unit.parentId),
+    gridLeader: await who('grid_leader', unit.parentId),
+    unitLeader: await who('unit_leader', unit.id),
+  };
+}
 
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
@@ -62,13 +85,11 @@ describe('Field app: offline patrol and report, escalation to closure', () => {
   });
 
   it('When a grid member reports a failed patrol item with a photo while offline, then it arrives exactly once after the network returns and is handled to closure', async () => {
-    const member = await apiLogin(server.url, GRID_MEMBER, DEMO_PASSWORD);
-    const list = await member.get(`/api/v1/businesses?regionId=${member.user.regionId}&limit=200`);
-    expect(list.status).toBe(200);
-    const business = list.body.items[0];
-    expect(business, 'the demo grid has businesses').toBeTruthy();
+    const cast = await castAroundABusiness(server.url);
+    const { business } = cast;
+    const member = await apiLogin(server.url, cast.gridMember, DEMO_PASSWORD);
 
-    const { context, page, errors } = await phoneSignIn(browser, server.url, GRID_MEMBER);
+    const { context, page, errors } = await phoneSignIn(browser, server.url, cast.gridMember);
     const card = page.getByRole('listitem').filter({ hasText: business.name });
     await card.first().waitFor();
     await screenshot(page, 'field-01-my-grid');
@@ -142,7 +163,7 @@ describe('Field app: offline patrol and report, escalation to closure', () => {
     await context.close();
 
     // The grid leader escalates it on to the village platform, also from the phone.
-    const leader = await phoneSignIn(browser, server.url, GRID_LEADER);
+    const leader = await phoneSignIn(browser, server.url, cast.gridLeader);
     await leader.page.getByRole('link', { name: '我的事件' }).click();
     await leader.page.getByRole('link', { name: new RegExp(escapeRe(title)) }).click();
     await leader.page.getByRole('button', { name: '上报', exact: true }).click();
@@ -181,7 +202,7 @@ describe('Field app: offline patrol and report, escalation to closure', () => {
     expect(ev.state).toBe('closed');
 
     // The grid member sees the outcome on the phone.
-    const back = await phoneSignIn(browser, server.url, GRID_MEMBER);
+    const back = await phoneSignIn(browser, server.url, cast.gridMember);
     await back.page.goto(`${server.url}/m/events/${event.id}`);
     await expect.poll(() => back.page.getByTestId('event-state').textContent()).toBe('已关闭');
     await back.page.getByText('现场复查整改到位').waitFor();
@@ -192,6 +213,45 @@ describe('Field app: offline patrol and report, escalation to closure', () => {
     const patrols = await member.get(`/api/v1/patrols?businessId=${business.id}&limit=50`);
     expect(patrols.status).toBe(200);
     expect(patrols.body.items.filter((p: any) => p.patrollerId === member.user.id || p.patroller?.id === member.user.id)).toHaveLength(1);
+  });
+
+  it('When a unit leader finds a problem the catalogue lets the grid settle, then they self-handle it to closure from the phone, in English', async () => {
+    const { unitLeader } = await castAroundABusiness(server.url);
+    const { context, page, errors } = await phoneSignIn(browser, server.url, unitLeader);
+    await page.getByRole('button', { name: 'English' }).click();
+    await page.getByRole('heading', { name: 'My grid' }).waitFor();
+    await page.getByRole('navigation').getByRole('link', { name: 'Report a problem' }).click();
+    const business = page.getByLabel('Business');
+    await expect.poll(async () => (await business.locator('option').count()) > 1).toBe(true);
+    const businessName = (await business.locator('option').nth(1).textContent())!;
+    await business.selectOption({ index: 1 });
+    // E11: the item "licence not displayed" (LIC04) may be settled at the grid level.
+    await page.getByLabel('Category').selectOption('LIC04');
+    await page.getByText('Guidance').waitFor();
+    const title = `${businessName}: licence not displayed`;
+    await page.getByLabel('Title').fill(title);
+    await page.getByLabel('Description').fill('许可证未悬挂，已当场督促悬挂');
+    await page.getByRole('button', { name: 'Submit report' }).click();
+    await page.getByText('Report sent').waitFor();
+
+    await page.getByRole('button', { name: 'My events' }).click();
+    await page.getByRole('link', { name: new RegExp(escapeRe(title)) }).click();
+    await page.getByRole('button', { name: 'Handle and close myself' }).click();
+    await page.getByLabel('Result').fill('已当场督促经营者将许可证悬挂于收银台上方');
+    await page.getByLabel('Feedback').fill('问题已当场整改');
+    await page.getByRole('button', { name: 'Confirm' }).click();
+    await page.getByText('Done', { exact: true }).waitFor();
+    await expect.poll(() => page.getByTestId('event-state').textContent()).toBe('Closed');
+    await screenshot(page, 'field-08-self-handled-en');
+
+    const unit = await apiLogin(server.url, unitLeader, DEMO_PASSWORD);
+    const mine = (await unit.get(`/api/v1/events?mine=true&limit=200`)).body.items.filter((e: any) => e.title === title);
+    expect(mine).toHaveLength(1);
+    expect(mine[0].state).toBe('closed');
+    expect(mine[0].tier).toBe('grid');
+    expect(mine[0].categoryCode).toBe('LIC04');
+    expect(errors).toEqual([]);
+    await context.close();
   });
 
   it('When the field app has been opened once, then it starts again without network (service worker, manifest)', async () => {

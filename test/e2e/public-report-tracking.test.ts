@@ -8,7 +8,6 @@ import { apiLogin, launchBrowser, screenshot, startServer, watchErrors, type Bro
  * citizen sees the result and the feedback (and no staff names) and rates the handling.
  */
 const DEMO_PASSWORD = 'Demo@2026';
-const GRID_MEMBER = 'grid_35030400100101';
 const VILLAGE = 'village_350304001001';
 const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, locale: 'zh-CN' } as const;
 
@@ -27,9 +26,10 @@ describe('Public portal: report from a QR link, track, rate', () => {
 
   it('When a citizen reports from a business QR link, then the tracking page later shows the result and feedback and takes a rating', async () => {
     // A business in the demo village whose coordinator handles public reports first (E2).
-    const member = await apiLogin(server.url, GRID_MEMBER, DEMO_PASSWORD);
-    const business = (await member.get(`/api/v1/businesses?regionId=${member.user.regionId}&limit=1`)).body.items[0];
-    expect(business).toBeTruthy();
+    const admin = await apiLogin(server.url, 'admin', DEMO_PASSWORD);
+    const villageRegion = (await admin.get('/api/v1/regions?code=350304001001')).body.items[0];
+    const business = (await admin.get(`/api/v1/businesses?regionId=${villageRegion.id}&limit=1`)).body.items[0];
+    expect(business, 'the demo village has businesses').toBeTruthy();
 
     const context = await browser.newContext(PHONE);
     const page = await context.newPage();

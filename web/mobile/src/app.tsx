@@ -99,8 +99,15 @@ function Login({ onDone }: { onDone: (u: User) => void }) {
   );
 }
 
+/** The signed-in user's queued items (a shared phone may hold a colleague's too). */
+export function useMyQueue() {
+  const all = useQueue();
+  const me = getSavedUser()?.id;
+  return all.filter((i) => i.userId === me);
+}
+
 function PendingBar() {
-  const items = useQueue();
+  const items = useMyQueue();
   const online = useOnline();
   const [busy, setBusy] = useState(false);
   const waiting = items.filter((i) => !i.rejected).length;
@@ -188,12 +195,14 @@ export function App() {
         <span className={online ? 'net' : 'net off'} role="status">
           {online ? t('online') : t('offline')}
         </span>
-        <button type="button" onClick={() => setLang(lang === 'en' ? 'zh' : 'en')} aria-label="language / 语言">
+        <button type="button" onClick={() => setLang(lang === 'en' ? 'zh' : 'en')} lang={lang === 'en' ? 'zh-CN' : 'en'}>
           {t('language')}
         </button>
         <button
           type="button"
           onClick={async () => {
+            const waiting = queued().filter((i) => i.userId === user.id && !i.rejected).length;
+            if (waiting && !confirm(t('logoutWithPending', { n: waiting }))) return;
             await auth.logout().catch(() => {});
             clearUser();
             setUser(null);
@@ -242,8 +251,8 @@ function useUnread(user: User | null): number {
   const { path } = useLocation();
   useEffect(() => {
     if (!user || !navigator.onLine) return;
-    api.get<{ items: Array<{ readAt: string | null }>; unread?: number }>('/api/v1/notifications?limit=50').then(
-      (r) => setN(r.unread ?? r.items.filter((i) => !i.readAt).length),
+    api.get<{ count: number }>('/api/v1/notifications/unread-count').then(
+      (r) => setN(r.count),
       () => {},
     );
   }, [user?.id, path]);

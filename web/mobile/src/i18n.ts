@@ -49,6 +49,7 @@ const zh = {
   noBusiness: '（不关联经营主体）',
   category: '问题类别',
   chooseCategory: '请选择类别',
+  guidance: '处置指引',
   title: '标题',
   description: '问题描述',
   photos: '现场照片',
@@ -90,6 +91,7 @@ const zh = {
   confirmDelete: '删除后该记录将不会发送，确定删除？',
   lastError: '失败原因',
   sessionExpired: '登录已过期，请重新登录后发送',
+  logoutWithPending: '还有 {n} 条记录未发送。退出后它们仍保存在本机，您再次登录后自动发送。确定退出？',
 };
 type Key = keyof typeof zh;
 const en: Record<Key, string> = {
@@ -134,6 +136,7 @@ const en: Record<Key, string> = {
   noBusiness: '(no business)',
   category: 'Category',
   chooseCategory: 'Choose a category',
+  guidance: 'Guidance',
   title: 'Title',
   description: 'Description',
   photos: 'Photos',
@@ -175,6 +178,7 @@ const en: Record<Key, string> = {
   confirmDelete: 'It will never be sent. Delete it?',
   lastError: 'Error',
   sessionExpired: 'Session expired: sign in again to send',
+  logoutWithPending: '{n} records are not sent yet. They stay on this phone and are sent when you sign in again. Sign out?',
 };
 
 export { EVENT_STATES, TIERS, ACTIONS, label } from '../../shared/i18n';

@@ -1,6 +1,6 @@
 import { createStore, del, get, set, values } from 'idb-keyval';
 import { v7 as uuidv7 } from 'uuid';
-import { ApiError, isNetworkError, request } from './api';
+import { ApiError, getSavedUser, isNetworkError, request } from './api';
 
 /**
  * E15 offline collection. Every patrol and report is first written to IndexedDB on the device
@@ -15,6 +15,8 @@ export interface QueuedPhoto {
 }
 export interface QueuedItem {
   clientId: string;
+  /** Who made it: it is sent only under that user's session (never under a colleague's). */
+  userId: string;
   kind: 'patrol' | 'report';
   createdAt: string;
   /** One line shown in the waiting list (business and title). */
@@ -56,8 +58,10 @@ export function newClientId(): string {
   return uuidv7();
 }
 
-export async function enqueue(item: Omit<QueuedItem, 'attempts' | 'createdAt' | 'clientId'> & { clientId?: string }): Promise<QueuedItem> {
-  const full: QueuedItem = { ...item, clientId: item.clientId ?? newClientId(), createdAt: new Date().toISOString(), attempts: 0 };
+export async function enqueue(item: Omit<QueuedItem, 'attempts' | 'createdAt' | 'clientId' | 'userId'> & { clientId?: string }): Promise<QueuedItem> {
+  const userId = getSavedUser()?.id;
+  if (!userId) throw new Error('not signed in');
+  const full: QueuedItem = { ...item, userId, clientId: item.clientId ?? newClientId(), createdAt: new Date().toISOString(), attempts: 0 };
   await set(full.clientId, full, store);
   await refresh();
   return full;
@@ -111,8 +115,10 @@ export function flush(): Promise<FlushResult> {
 async function flushOnce(): Promise<FlushResult> {
   await refresh();
   let sent = 0;
+  const me = getSavedUser()?.id;
+  if (!me) return { sent, remaining: snapshot.length, stoppedBy: 'unauthorized' };
   for (const original of snapshot) {
-    if (original.rejected) continue;
+    if (original.rejected || original.userId !== me) continue;
     const item: QueuedItem = { ...original };
     try {
       await sendItem(item);

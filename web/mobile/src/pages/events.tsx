@@ -108,6 +108,7 @@ export function EventPage({ id, user }: { id: string; user: User }) {
   const [busy, setBusy] = useState(false);
   const [msg, setMsg] = useState<{ ok: boolean; text: string } | null>(null);
   const cached = useCached<EventView>(`/api/v1/events/${id}`);
+  const files = useCached<{ items: Array<{ id: string; kind: string; url: string; thumbUrl: string | null; name: string | null }> }>(`/api/v1/events/${id}/attachments`);
   useEffect(() => {
     if (cached.data) setEv(cached.data);
     if (cached.error) setError(cached.error);
@@ -179,8 +180,27 @@ export function EventPage({ id, user }: { id: string; user: User }) {
         {ev.businessName && <div className="muted">{ev.businessName}</div>}
         <p style={{ whiteSpace: 'pre-wrap' }}>{ev.description}</p>
         <div className="muted">
-          {label(TIERS, ev.tier)} · {t('deadline')}：{fmtTime(ev.deadline)} {ev.overdue && <span className="chip bad">{t('overdue')}</span>}
+          {label(TIERS, ev.tier)}
+          {!['closed', 'merged'].includes(ev.state) && (
+            <>
+              {' '}
+              · {t('deadline')}：{fmtTime(ev.deadline)} {ev.overdue && <span className="chip bad">{t('overdue')}</span>}
+            </>
+          )}
         </div>
+        {!!files.data?.items.length && (
+          <div className="photos" aria-label={t('photos')}>
+            {files.data.items.map((f, i) => (
+              <a key={f.id} href={f.url} target="_blank" rel="noreferrer">
+                {f.kind === 'image' || f.thumbUrl ? (
+                  <img src={f.thumbUrl ?? f.url} alt={`${t('photos')} ${i + 1}`} style={{ width: 96, height: 96, objectFit: 'cover', borderRadius: 8 }} />
+                ) : (
+                  <span className="chip">{f.name ?? f.kind}</span>
+                )}
+              </a>
+            ))}
+          </div>
+        )}
         {ev.result && (
           <p>
             <strong>{t('result')}：</strong>

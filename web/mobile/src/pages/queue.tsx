@@ -1,11 +1,11 @@
 import { useState } from 'react';
 import { fmtTime, t } from '../i18n';
 import { flush, remove, retry } from '../outbox';
-import { useOnline, useQueue } from '../app';
+import { useOnline, useMyQueue } from '../app';
 
 /** What is kept on the device waiting to be sent (E15), and what the server refused. */
 export function QueuePage() {
-  const items = useQueue();
+  const items = useMyQueue();
   const online = useOnline();
   const [busy, setBusy] = useState(false);
   return (

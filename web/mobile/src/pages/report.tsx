@@ -27,6 +27,8 @@ export interface CatalogueItem {
   nameEn?: string;
   aspect?: string;
   group?: string;
+  guidance?: string;
+  selfHandleTiers?: string[];
 }
 /** The catalogue comes as categories with items (E11); flatten whatever nesting it has. */
 export function flattenCatalogue(data: unknown): CatalogueItem[] {
@@ -35,7 +37,8 @@ export function flattenCatalogue(data: unknown): CatalogueItem[] {
     if (Array.isArray(node)) return node.forEach((n) => walk(n, group));
     if (!node || typeof node !== 'object') return;
     const kids = node.items ?? node.children ?? node.categories;
-    if (node.code && node.name && !Array.isArray(kids)) out.push({ code: node.code, name: node.name, nameEn: node.nameEn, aspect: node.aspect, group });
+    if (node.code && node.name && !Array.isArray(kids))
+      out.push({ code: node.code, name: node.name, nameEn: node.nameEn, aspect: node.aspect, group, guidance: node.guidance, selfHandleTiers: node.selfHandleTiers });
     if (Array.isArray(kids)) walk(kids, node.name ?? group);
   };
   walk(data);
@@ -85,6 +88,7 @@ export function ReportPage({ user }: { user: User }) {
   useEffect(() => () => photos.forEach((p) => URL.revokeObjectURL(p.url)), []);
 
   const business = businesses.data?.items.find((b) => String(b.id) === businessId);
+  const selected = cats.find((c) => c.code === categoryCode);
 
   async function addPhotos(files: FileList | null) {
     if (!files?.length) return;
@@ -183,7 +187,7 @@ export function ReportPage({ user }: { user: User }) {
         </div>
         <div className="field">
           <label htmlFor="r-cat">{t('category')}</label>
-          <select id="r-cat" value={categoryCode} onChange={(e) => setCategoryCode(e.target.value)}>
+          <select id="r-cat" value={categoryCode} onChange={(e) => setCategoryCode(e.target.value)} aria-describedby={selected?.guidance ? 'r-cat-guidance' : undefined}>
             <option value="">{t('chooseCategory')}</option>
             {cats.map((c) => (
               <option key={c.code} value={c.code}>
@@ -192,6 +196,12 @@ export function ReportPage({ user }: { user: User }) {
               </option>
             ))}
           </select>
+          {selected?.guidance && (
+            <p className="notice warn" style={{ marginTop: 8 }} id="r-cat-guidance">
+              <strong>{t('guidance')}：</strong>
+              {selected.guidance}
+            </p>
+          )}
         </div>
         <div className="field">
           <label htmlFor="r-title">{t('title')}</label>
