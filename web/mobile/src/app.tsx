@@ -106,6 +106,60 @@ export function useMyQueue() {
   return all.filter((i) => i.userId === me);
 }
 
+/** I1: an initial or reset password must be changed before anything else. */
+function ChangePassword({ user, onDone }: { user: User; onDone: () => void }) {
+  const [current, setCurrent] = useState('');
+  const [next, setNext] = useState('');
+  const [again, setAgain] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  return (
+    <div className="login">
+      <h1>{t('changePassword')}</h1>
+      <p className="notice warn">{t('mustChangePassword')}</p>
+      <form
+        className="card"
+        onSubmit={async (e) => {
+          e.preventDefault();
+          if (next !== again) return setError(t('passwordsDiffer'));
+          setBusy(true);
+          setError(null);
+          try {
+            await auth.changePassword(current, next);
+            saveUser({ ...user, mustChangePassword: false });
+            onDone();
+          } catch (err) {
+            setError(errorText(err));
+          } finally {
+            setBusy(false);
+          }
+        }}
+      >
+        <div className="field">
+          <label htmlFor="cp-cur">{t('currentPassword')}</label>
+          <input id="cp-cur" type="password" autoComplete="current-password" value={current} onChange={(e) => setCurrent(e.target.value)} required />
+        </div>
+        <div className="field">
+          <label htmlFor="cp-new">{t('newPassword')}</label>
+          <input id="cp-new" type="password" autoComplete="new-password" value={next} onChange={(e) => setNext(e.target.value)} required />
+        </div>
+        <div className="field">
+          <label htmlFor="cp-again">{t('newPasswordAgain')}</label>
+          <input id="cp-again" type="password" autoComplete="new-password" value={again} onChange={(e) => setAgain(e.target.value)} required />
+        </div>
+        {error && (
+          <p className="error" role="alert">
+            {error}
+          </p>
+        )}
+        <button className="btn primary block" type="submit" disabled={busy}>
+          {t('confirm')}
+        </button>
+      </form>
+    </div>
+  );
+}
+
 function PendingBar() {
   const items = useMyQueue();
   const online = useOnline();
@@ -158,7 +212,10 @@ export function App() {
   useEffect(() => {
     // Refresh the profile when online (role or region may have changed); offline keep the saved one.
     if (!user || !online) return;
-    auth.me().then(saveUser, (e) => {
+    auth.me().then((me) => {
+      saveUser(me);
+      if (!!me.mustChangePassword !== !!user.mustChangePassword) setUser(me);
+    }, (e) => {
       if (e instanceof ApiError && e.status === 401) {
         clearUser();
         setUser(null);
@@ -176,6 +233,8 @@ export function App() {
         }}
       />
     );
+
+  if (user.mustChangePassword) return <ChangePassword user={user} onDone={() => setUser({ ...user, mustChangePassword: false })} />;
 
   let page: React.ReactNode;
   let m: Record<string, string> | null;
