@@ -419,6 +419,25 @@ describe('E12 duplicates and hotspots', () => {
   });
 });
 
+describe('E12 rules are configuration', () => {
+  it('When an admin lowers the hotspot threshold to 2, then the second report on a business makes it a hotspot; others may not change the rules', async () => {
+    expect((await as('w_station_a1').put('/api/v1/settings/event-rules', { hotspotThreshold: 2 })).status).toBe(403);
+    const bad = await as('w_admin').put('/api/v1/settings/event-rules', { hotspotThreshold: 0 });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.field).toBe('hotspotThreshold');
+    const r = await as('w_admin').put('/api/v1/settings/event-rules', { hotspotThreshold: 2 });
+    expect(r.body).toEqual({ duplicateWindowHours: 72, hotspotThreshold: 2, hotspotDays: 7 });
+    try {
+      const b = await shop();
+      const first = await report('w_unit_a1', { channel: 'grid_patrol', businessId: b.id, categoryCode: 'HYG' });
+      await report('w_unit_a1', { channel: 'grid_patrol', businessId: b.id, categoryCode: 'PPL' });
+      expect((await as('w_unit_a1').get(`/api/v1/events/${first.body.id}`)).body.hotspot).toBe(true);
+    } finally {
+      await as('w_admin').put('/api/v1/settings/event-rules', { hotspotThreshold: 3 });
+    }
+  });
+});
+
 describe('lists, queue, metrics, expiry', () => {
   it('When listing with a small limit, then cursor paging returns every event exactly once, newest first', async () => {
     const b = await shop();
@@ -501,5 +520,13 @@ describe('lists, queue, metrics, expiry', () => {
     expect(m.body.timeToClose.closed).toBe(1);
     expect(m.body.dwellByTier.grid.stays).toBe(2);
     expect((await as('w_station_b1').get(`/api/v1/metrics/events?regionId=${grid.id}`)).status).toBe(404);
+    const league = await as('w_station_a1').get(`/api/v1/metrics/events/by-region?regionId=${grid.id}`);
+    expect(league.status).toBe(200);
+    expect(league.body.items).toEqual([
+      { regionId: String(unit.id), name: '统计单元', level: 'unit', total: 2, closed: 1, overdue: 0, selfClosureRate: 0.5, onTimeRate: 1 },
+    ]);
+    const villages = await as('w_station_a1').get('/api/v1/metrics/events/by-region');
+    expect(villages.body.regionId).toBe(String(w.regions.tA1.id));
+    expect(villages.body.items.map((x: any) => x.name)).toContain('甲一社区');
   });
 });

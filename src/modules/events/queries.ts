@@ -213,3 +213,60 @@ export async function eventMetrics(ctx: AppContext, actor: Actor, q: MetricsQuer
   };
 }
 
+
+/**
+ * GET /api/v1/metrics/events/by-region: the E14 figures for each child of a region (county →
+ * townships, township → villages …), children without events included, for league tables.
+ */
+export async function eventMetricsByRegion(ctx: AppContext, actor: Actor, q: MetricsQuery) {
+  const now = ctx.now();
+  let regionId = q.regionId;
+  if (!regionId) {
+    const only = actor.scope.length === 1 && actor.scope[0] !== '/' ? actor.scope[0].split('/').filter(Boolean).pop() : undefined;
+    if (!only) throw invalid('missing_parameter', 'regionId', '请选择区域', 'regionId is required');
+    regionId = only;
+  }
+  const parent = await getRegionInScope(ctx.db, regionId, actor.scope, 'regionId');
+  const children = await ctx.db.selectFrom('regions').select(['id', 'name', 'level', 'path']).where('parent_id', '=', parent.id).orderBy('code').execute();
+  const conds: RawBuilder<unknown>[] = [
+    OWN_ONLY_ROLES.has(actor.role) ? eventScopeCondition(actor) : scopeCondition('e.region_path', actor.scope),
+    sql`e.region_path LIKE ${likePrefix(parent.path)}`,
+    sql`e.region_path <> ${parent.path}`,
+  ];
+  const from = parseDate(q.from, 'from');
+  const to = parseDate(q.to, 'to');
+  if (from) conds.push(sql`e.created_at >= ${from}`);
+  if (to) conds.push(sql`e.created_at < ${to}`);
+  if (q.categoryCode) conds.push(sql`e.category_code = ${q.categoryCode}`);
+  const rows = (
+    await sql<{ child: string; total: number; closed: number; overdue: number; grid_collected: number; self_closed: number; late_closed: number; due_closed: number }>`
+      SELECT split_part(substr(e.region_path, ${parent.path.length + 1}), '/', 1) AS child,
+             count(*) FILTER (WHERE e.state <> 'merged')::int AS total,
+             count(*) FILTER (WHERE e.state = 'closed')::int AS closed,
+             count(*) FILTER (WHERE e.state IN ${ACTIVE} AND e.deadline < ${now})::int AS overdue,
+             count(*) FILTER (WHERE e.channel = 'grid_patrol' AND e.state <> 'merged')::int AS grid_collected,
+             count(*) FILTER (WHERE e.channel = 'grid_patrol' AND e.state = 'closed' AND e.tier IN ('grid','grid_leader'))::int AS self_closed,
+             count(*) FILTER (WHERE e.state = 'closed' AND e.deadline IS NOT NULL AND COALESCE(e.resolved_at, e.closed_at) > e.deadline)::int AS late_closed,
+             count(*) FILTER (WHERE e.state = 'closed' AND e.deadline IS NOT NULL)::int AS due_closed
+        FROM events e WHERE ${sql.join(conds, sql` AND `)} GROUP BY 1`.execute(ctx.db)
+  ).rows;
+  const byChild = new Map(rows.map((r) => [r.child, r]));
+  return {
+    regionId: String(parent.id),
+    items: children.map((c) => {
+      const r = byChild.get(String(c.id));
+      const judged = (r?.due_closed ?? 0) + (r?.overdue ?? 0);
+      const late = (r?.late_closed ?? 0) + (r?.overdue ?? 0);
+      return {
+        regionId: String(c.id),
+        name: c.name,
+        level: c.level,
+        total: r?.total ?? 0,
+        closed: r?.closed ?? 0,
+        overdue: r?.overdue ?? 0,
+        selfClosureRate: r?.grid_collected ? r.self_closed / r.grid_collected : null,
+        onTimeRate: judged ? (judged - late) / judged : null,
+      };
+    }),
+  };
+}

@@ -6,11 +6,12 @@ import { page, queryBool } from '../../http/schemas.js';
 import { ACTION_TYPES, CHANNELS, EVENT_STATES, TIERS, PENALTIES, SKIP_REASONS, SKIP_REASON_LABELS, TIER_LABELS } from '../../domain/events/index.js';
 import { createEventCommand } from './create-event.js';
 import { actOnEvent } from './act.js';
-import { eventMetrics, getEvent, listEvents, workQueue, type ListQuery } from './queries.js';
+import { eventMetrics, eventMetricsByRegion, getEvent, listEvents, workQueue, type ListQuery } from './queries.js';
 import { completeAssist, listAssists } from './assists.js';
 import { sendXlsx, toXlsx } from '../../http/xlsx.js';
 import { writeAudit } from '../audit/store.js';
 import type { EventJson } from './store.js';
+import { loadEventRules, saveEventRules } from './settings.js';
 
 const numId = z.string().regex(/^\d+$/, 'must be a numeric id string');
 const CHANNEL_ZH: Record<string, string> = {
@@ -208,6 +209,40 @@ export function eventRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         },
       },
       async (req) => actOnEvent(ctx, actorOf(req), req.params.id, req.body as any, { ip: req.ip, idempotencyKey: idemHeader(req.headers) }),
+    );
+
+    const rules = z.object({
+      duplicateWindowHours: z.number().int().min(1).max(24 * 90),
+      hotspotThreshold: z.number().int().min(2).max(1000),
+      hotspotDays: z.number().int().min(1).max(365),
+    });
+    app.get(
+      '/api/v1/settings/event-rules',
+      { schema: { tags: ['settings'], summary: '重复与热点规则 Duplicate window and hotspot rule (E12)', response: { 200: rules } } },
+      async () => loadEventRules(ctx.db),
+    );
+    app.put(
+      '/api/v1/settings/event-rules',
+      {
+        config: { permission: 'settings.write' },
+        schema: { tags: ['settings'], summary: '修改重复与热点规则 Edit the E12 rules (admin); omitted keys keep their value', body: rules.partial().strict(), response: { 200: rules } },
+      },
+      async (req) => {
+        const actor = actorOf(req);
+        return ctx.db.transaction().execute((trx) => saveEventRules(trx, actor, req.body, req.ip));
+      },
+    );
+
+    app.get(
+      '/api/v1/metrics/events/by-region',
+      {
+        schema: {
+          tags: ['events'],
+          summary: '分区域事件统计 E14 figures for each child region (league tables); regionId defaults to my own region',
+          querystring: z.object({ regionId: numId.optional(), from: z.string().max(40).optional(), to: z.string().max(40).optional(), categoryCode: z.string().max(32).optional() }),
+        },
+      },
+      async (req) => eventMetricsByRegion(ctx, actorOf(req), req.query),
     );
 
     app.get(
