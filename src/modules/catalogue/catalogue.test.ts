@@ -39,6 +39,14 @@ describe('item catalogue (E11)', () => {
     expect(items.map((i: any) => i.code)).not.toContain('HYG03'); // tableware disinfection: catering only
   });
 
+  it('When the OpenAPI document is generated, then the catalogue, patrol, deadline and job endpoints are described (X1)', async () => {
+    const r = await t.api().get('/api/docs/openapi.json');
+    expect(r.status).toBe(200);
+    for (const p of ['/api/v1/catalogue', '/api/v1/catalogue/items/{code}', '/api/v1/patrols', '/api/v1/patrols/coverage', '/api/v1/patrols/last', '/api/v1/patrols/{id}/raise-event', '/api/v1/settings/deadlines', '/api/v1/jobs']) {
+      expect(Object.keys(r.body.paths)).toContain(p);
+    }
+  });
+
   it('When not signed in, then the catalogue answers 401', async () => {
     expect((await t.api().get('/api/v1/catalogue')).status).toBe(401);
   });
