@@ -35,6 +35,11 @@ export interface CreateEventInput {
   trackingCode?: string | null;
   reporterPhone?: string | null;
   anonymous?: boolean;
+  /**
+   * S0 §三(二), X3: an `external` event already handled to closure on another platform (智慧市场
+   * 监管平台) and shared here: stored closed, with its result and feedback.
+   */
+  closedElsewhere?: { result: string; feedback: string; reference?: string | null; closedAt?: string | null } | null;
 }
 
 export interface CreateMeta {
@@ -110,6 +115,20 @@ export async function createEvent(ctx: AppContext, trx: Tx, actor: Actor | null,
     throw invalid('invalid_parameter', 'location', '坐标无效', 'location is out of range');
   }
 
+  const elsewhere = input.closedElsewhere ?? null;
+  let closedAt: Date | null = null;
+  if (elsewhere) {
+    if (input.channel !== 'external') {
+      throw invalid('invalid_parameter', 'closedElsewhere', '只有外部平台事件可以按已办结导入', 'only external events may arrive closed');
+    }
+    if (!elsewhere.result?.trim()) throw invalid('missing_parameter', 'closedElsewhere.result', '缺少处理结果', 'result is required');
+    if (!elsewhere.feedback?.trim()) throw invalid('missing_parameter', 'closedElsewhere.feedback', '缺少反馈', 'feedback is required');
+    closedAt = elsewhere.closedAt ? new Date(elsewhere.closedAt) : now;
+    if (Number.isNaN(closedAt.getTime()) || closedAt.getTime() > now.getTime()) {
+      throw invalid('invalid_parameter', 'closedElsewhere.closedAt', '办结时间无效', 'closedAt must be a past date-time');
+    }
+  }
+
   const settings = await loadEventSettings(trx);
   const world = await loadRoutingWorld(trx, regionPath);
   const route = initialRouting(
@@ -119,11 +138,11 @@ export async function createEvent(ctx: AppContext, trx: Tx, actor: Actor | null,
   );
 
   // E12: an open report on the same business and category within the window is not handled twice.
-  const duplicateOf = businessId && categoryCode ? await findOpenDuplicate(trx, businessId, categoryCode, now, settings) : undefined;
+  const duplicateOf = businessId && categoryCode && !elsewhere ? await findOpenDuplicate(trx, businessId, categoryCode, now, settings) : undefined;
 
   const id = uuidv7();
-  const state = duplicateOf ? 'merged' : 'open';
-  const deadline = duplicateOf ? null : deadlineFor(route.tier, now, settings.deadlines);
+  const state = duplicateOf ? 'merged' : elsewhere ? 'closed' : 'open';
+  const deadline = duplicateOf || elsewhere ? null : deadlineFor(route.tier, now, settings.deadlines);
   const row = await trx
     .insertInto('events')
     .values({
@@ -151,7 +170,11 @@ export async function createEvent(ctx: AppContext, trx: Tx, actor: Actor | null,
       tier_entered_at: now,
       deadline,
       merged_into: duplicateOf?.id ?? null,
-      closed_at: duplicateOf ? now : null,
+      closed_at: duplicateOf ? now : closedAt,
+      resolved_at: closedAt,
+      result: elsewhere?.result.trim() ?? null,
+      feedback: elsewhere?.feedback.trim() ?? null,
+      feedback_at: closedAt,
       tracking_code: input.trackingCode ?? null,
       reporter_phone: input.reporterPhone ?? null,
       reporter_anonymous: input.anonymous ?? false,
@@ -171,14 +194,20 @@ export async function createEvent(ctx: AppContext, trx: Tx, actor: Actor | null,
     toTier: route.tier,
     fromHolder: null,
     toHolder: route.holder,
-    note: duplicateOf ? `与事件“${duplicateOf.title}”重复，已合并办理` : route.note,
-    detail: duplicateOf ? { duplicateOf: duplicateOf.id } : null,
-    publicNote: duplicateOf ? '已收到，与同一问题的其他举报合并办理' : '已收到，正在分派办理',
+    note: duplicateOf
+      ? `与事件“${duplicateOf.title}”重复，已合并办理`
+      : elsewhere
+        ? `外部平台已闭环处置${elsewhere.reference ? `（${elsewhere.reference}）` : ''}，共享至本平台`
+        : route.note,
+    detail: duplicateOf ? { duplicateOf: duplicateOf.id } : elsewhere ? { closedElsewhere: { ...elsewhere, closedAt: closedAt!.toISOString() } } : null,
+    publicNote: duplicateOf ? '已收到，与同一问题的其他举报合并办理' : elsewhere ? '已办结' : '已收到，正在分派办理',
   };
   await appendHistory(trx, id, entry, now);
 
   if (duplicateOf) {
     await linkDuplicate(trx, duplicateOf.id, id, actor, now);
+  } else if (elsewhere) {
+    // handled elsewhere: no stay at any tier here, nobody to notify
   } else {
     await startDwell(trx, id, route.tier, route.holder.regionId, now);
     await notifyHolder(trx, route.holder, id, `新事件：${title}`, actor?.id ?? null);

@@ -128,6 +128,27 @@ describe('seed 000 §三(一) grid patrol', () => {
   });
 });
 
+describe('S0 §三(二) events closed on the smart supervision platform', () => {
+  it('When an external event arrives already closed, then it is stored closed with result and feedback and counts as closed', async () => {
+    const b = await shop();
+    const r = await report('w_bureau_a', {
+      channel: 'external',
+      businessId: b.id,
+      closedElsewhere: { result: '现场检查合格', feedback: '已反馈经营者', reference: 'ZHSC-2026-001' },
+    });
+    expect(r.status).toBe(201);
+    expect(r.body).toMatchObject({ state: 'closed', result: '现场检查合格', feedback: '已反馈经营者', tier: 'station', deadline: null });
+    expect(r.body.history).toHaveLength(1);
+    expect(r.body.history[0].note).toContain('ZHSC-2026-001');
+    const wrong = await report('w_unit_a1', { channel: 'grid_patrol', businessId: b.id, closedElsewhere: { result: 'x', feedback: 'y' } });
+    expect(wrong.status).toBe(422);
+    expect(wrong.body.error.field).toBe('closedElsewhere');
+    const noFeedback = await report('w_bureau_a', { channel: 'external', businessId: b.id, closedElsewhere: { result: 'x', feedback: ' ' } });
+    expect(noFeedback.status).toBe(422);
+    expect(noFeedback.body.error.field).toBe('closedElsewhere.feedback');
+  });
+});
+
 describe('S3 supervision by a cadre', () => {
   it('When a cadre finds a problem it cannot handle on the spot, then it notifies the station, which takes it over', async () => {
     const b = await shop();

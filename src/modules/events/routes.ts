@@ -53,6 +53,16 @@ export function eventRoutes(ctx: AppContext): FastifyPluginAsyncZod {
             regionId: numId.nullable().optional(),
             location: z.object({ lat: z.number().min(-90).max(90), lng: z.number().min(-180).max(180) }).nullable().optional(),
             clientId: z.string().trim().min(1).max(100).nullable().optional(),
+            closedElsewhere: z
+              .object({
+                result: z.string().max(4000),
+                feedback: z.string().max(4000),
+                reference: z.string().max(200).nullable().optional(),
+                closedAt: z.string().max(40).nullable().optional(),
+              })
+              .nullable()
+              .optional()
+              .describe('external only: an event closed on another platform (S0 §三(二)), stored closed'),
           }),
         },
       },
