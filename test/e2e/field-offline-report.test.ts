@@ -94,12 +94,27 @@ describe('Field app: offline patrol and report, escalation to closure', () => {
     await card.first().waitFor();
     await screenshot(page, 'field-01-my-grid');
 
+    // The catalogue is cached on the phone while online (the patrol checklist uses it offline).
+    await expect.poll(() => page.evaluate(() => new Promise<boolean>((resolve) => {
+      const open = indexedDB.open('foodgrid-field-cache');
+      open.onsuccess = () => {
+        const db = open.result;
+        if (!db.objectStoreNames.contains('responses')) return resolve(false);
+        const get = db.transaction('responses').objectStore('responses').get('/api/v1/catalogue');
+        get.onsuccess = () => resolve(!!get.result);
+        get.onerror = () => resolve(false);
+      };
+      open.onerror = () => resolve(false);
+    }))).toBe(true);
+
     // The network goes away in the field.
     await context.setOffline(true);
     await page.getByRole('link', { name: `巡查 ${business.name}` }).click();
     await page.getByRole('heading', { name: `巡查：${business.name}` }).waitFor();
     const hygiene = page.getByRole('radiogroup', { name: '洁（环境卫生）' });
     await hygiene.getByText('不合格').click();
+    // E11: the failed aspect is narrowed to a catalogue item (cached on the phone while online).
+    await page.getByLabel('洁（环境卫生） · 具体问题').selectOption('HYG04');
     await page.getByLabel('洁（环境卫生） · 说明').fill('后厨地面油污严重，垃圾桶未加盖');
     await screenshot(page, 'field-02-patrol-failed-item');
     await page.getByRole('button', { name: '提交巡查' }).click();
@@ -147,6 +162,7 @@ describe('Field app: offline patrol and report, escalation to closure', () => {
     const event = reported[0];
     expect(event.businessId).toBe(business.id);
     expect(event.channel).toBe('grid_patrol');
+    expect(event.categoryCode).toBe('HYG04');
     const files = await member.get(`/api/v1/events/${event.id}/attachments`);
     expect(files.body.items).toHaveLength(1);
     expect(Math.max(files.body.items[0].width, files.body.items[0].height)).toBeLessThanOrEqual(1600);

@@ -3,6 +3,7 @@ import { ApiError, auth, clearUser, errorText, getSavedUser, onUnauthenticated, 
 import { setLang, t, useLang } from './i18n';
 import { api } from './api';
 import { flush, queued, startAutoFlush, subscribe } from './outbox';
+import { cachedGet } from './cache';
 import { BASE, match, navigate, useLocation } from './router';
 import { HomePage } from './pages/home';
 import { PatrolPage } from './pages/patrol';
@@ -198,6 +199,10 @@ export function App() {
   const unread = useUnread(user);
 
   useEffect(() => startAutoFlush(), []);
+  // What the forms need offline is fetched while the network is there (E15).
+  useEffect(() => {
+    if (user && online) void cachedGet('/api/v1/catalogue').catch(() => {});
+  }, [user?.id, online]);
   useEffect(() => {
     document.documentElement.lang = lang === 'en' ? 'en' : 'zh-CN';
   }, [lang]);

@@ -1,11 +1,11 @@
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
 import type { User } from '../api';
 import { useCached } from '../cache';
 import { t } from '../i18n';
 import { enqueue, flush, queued } from '../outbox';
 import { navigate } from '../router';
 import { businessesUrl, type Business } from './home';
-import { setReportPrefill } from './report';
+import { flattenCatalogue, setReportPrefill } from './report';
 
 /** P1: the five patrol aspects of S1 — 证 licence, 人 people, 物 goods, 票 invoices, 洁 hygiene. */
 export const ASPECTS = ['license', 'people', 'goods', 'invoices', 'hygiene'] as const;
@@ -16,6 +16,9 @@ export function PatrolPage({ businessId, user }: { businessId: string; user: Use
   const business = list.data?.items.find((b) => String(b.id) === businessId);
   const [passed, setPassed] = useState<Record<Aspect, boolean>>({ license: true, people: true, goods: true, invoices: true, hygiene: true });
   const [notes, setNotes] = useState<Record<string, string>>({});
+  const [itemCodes, setItemCodes] = useState<Record<string, string>>({});
+  const catalogue = useCached<unknown>('/api/v1/catalogue');
+  const items = useMemo(() => flattenCatalogue(catalogue.data), [catalogue.data]);
   const [busy, setBusy] = useState(false);
   const [msg, setMsg] = useState<string | null>(null);
   const name = business?.name ?? '';
@@ -39,7 +42,12 @@ export function PatrolPage({ businessId, user }: { businessId: string; user: Use
             body: {
               businessId,
               patrolledAt: new Date().toISOString(),
-              items: ASPECTS.map((a) => ({ aspect: a, passed: passed[a], note: notes[a]?.trim() || undefined })),
+              items: ASPECTS.map((a) => ({
+                aspect: a,
+                passed: passed[a],
+                ...(!passed[a] && itemCodes[a] ? { itemCode: itemCodes[a] } : {}),
+                note: notes[a]?.trim() || undefined,
+              })),
             },
             photos: [],
           });
@@ -51,6 +59,7 @@ export function PatrolPage({ businessId, user }: { businessId: string; user: Use
               businessId,
               patrolClientId: item.clientId,
               aspects: failed,
+              categoryCode: failed.map((a) => itemCodes[a]).find(Boolean),
               title: `${name}：${failed.map((a) => t(`aspect_${a}` as any).replace(/（.*$/, '')).join('、')}不合格`,
               description: failed.map((a) => `${t(`aspect_${a}` as any)}：${notes[a]?.trim() || t('fail')}`).join('\n'),
               message: t('failedOpensReport'),
@@ -75,6 +84,23 @@ export function PatrolPage({ businessId, user }: { businessId: string; user: Use
                 <span className="fail">{t('fail')}</span>
               </label>
             </div>
+            {!passed[a] && items.some((i) => i.aspect === a) && (
+              <div className="field" style={{ marginTop: 8, marginBottom: 0 }}>
+                <label htmlFor={`item-${a}`}>
+                  {t(`aspect_${a}` as any)} · {t('problemItem')}
+                </label>
+                <select id={`item-${a}`} value={itemCodes[a] ?? ''} onChange={(e) => setItemCodes({ ...itemCodes, [a]: e.target.value })}>
+                  <option value="">{t('chooseCategory')}</option>
+                  {items
+                    .filter((i) => i.aspect === a)
+                    .map((i) => (
+                      <option key={i.code} value={i.code}>
+                        {i.name}
+                      </option>
+                    ))}
+                </select>
+              </div>
+            )}
             {!passed[a] && (
               <div className="field" style={{ marginTop: 8, marginBottom: 0 }}>
                 <label htmlFor={`note-${a}`}>

@@ -11,6 +11,7 @@ export interface ReportPrefill {
   businessId?: string;
   patrolClientId?: string;
   aspects?: string[];
+  categoryCode?: string;
   title?: string;
   description?: string;
   message?: string;
@@ -69,7 +70,7 @@ export function ReportPage({ user }: { user: User }) {
   const cats = useMemo(() => flattenCatalogue(catalogue.data), [catalogue.data]);
 
   const [businessId, setBusinessId] = useState(init?.businessId ?? query.get('business') ?? '');
-  const [categoryCode, setCategoryCode] = useState('');
+  const [categoryCode, setCategoryCode] = useState(init?.categoryCode ?? '');
   const [title, setTitle] = useState(init?.title ?? '');
   const [description, setDescription] = useState(init?.description ?? '');
   const [photos, setPhotos] = useState<Photo[]>([]);
