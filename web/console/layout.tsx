@@ -71,8 +71,9 @@ export function Shell({ children }: { children: ReactNode }) {
 
   const signOut = async () => {
     await auth.logout().catch(() => undefined);
-    qc.clear();
+    // Keep the `me` query (the session gate observes it) and drop everything else of this user.
     qc.setQueryData(['me'], null);
+    qc.removeQueries({ predicate: (q) => q.queryKey[0] !== 'me' });
     nav('/');
   };
 

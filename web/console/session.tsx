@@ -3,7 +3,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { Alert, Button, Card, Form, Input, Result, Space, Spin, Typography } from 'antd';
 import { LockOutlined, UserOutlined } from '@ant-design/icons';
 import { ApiError, auth, onUnauthenticated, type Me } from '../shared/api';
-import { t } from '../shared/i18n';
+import { formatTime, t } from '../shared/i18n';
 import { LangSwitch } from './components/lang-switch';
 
 const MeContext = createContext<Me | null>(null);
@@ -107,7 +107,12 @@ export function SignIn({ onSignedIn }: { onSignedIn: (me: Me) => void }) {
   const message = !error
     ? null
     : error.status === 423
-      ? `${t('账号已锁定', 'Account locked')}：${error.message}`
+      ? error.body?.error.lockedUntil
+        ? t(
+            `登录失败次数过多，账号已锁定，请于 ${formatTime(String(error.body.error.lockedUntil))} 后再试`,
+            `Too many failed sign-ins: the account is locked until ${formatTime(String(error.body.error.lockedUntil))}`,
+          )
+        : `${t('账号已锁定', 'Account locked')}：${error.message}`
       : error.status === 401
         ? t('用户名或密码错误', 'Wrong username or password')
         : error.message;

@@ -188,6 +188,20 @@ export const GRADES: Record<string, Text> = {
   D: { zh: 'D级（高风险）', en: 'D (high risk)' },
 };
 
+export const RISK_LEVELS: Record<string, Text> = {
+  high: { zh: '高风险', en: 'High' },
+  medium: { zh: '较高风险', en: 'Medium' },
+  normal: { zh: '一般', en: 'Normal' },
+  low: { zh: '低风险', en: 'Low' },
+};
+
+export const BUSINESS_STATUSES: Record<string, Text> = {
+  operating: { zh: '在营', en: 'Operating' },
+  suspended: { zh: '停产停业', en: 'Suspended' },
+  revoked: { zh: '吊销许可证', en: 'Licence revoked' },
+  closed: { zh: '注销/歇业', en: 'Closed' },
+};
+
 /** "2天3小时" / "2 d 3 h" until (positive) or past (negative) a deadline. */
 export function formatDuration(ms: number): string {
   const neg = ms < 0;

@@ -191,7 +191,8 @@ export function RegionName({ id }: { id?: string | null }) {
     retry: false,
   });
   if (!id) return <>—</>;
-  if (!q.data) return <>{id}</>;
+  if (q.error) return <span title={`#${id}`}>{t('辖区外区域', 'Outside my jurisdiction')}</span>;
+  if (!q.data) return <span title={`#${id}`}>…</span>;
   const anc = q.data.ancestors ?? [];
   const trail = anc.length > 2 ? anc.slice(-3).map((a) => a.name).join(' / ') : q.data.name;
   return <span title={anc.map((a) => a.name).join(' / ')}>{trail}</span>;

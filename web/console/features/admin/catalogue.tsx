@@ -1,7 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { Table, Tag } from 'antd';
 import { api } from '../../../shared/api';
-import { label, t, TIERS } from '../../../shared/i18n';
+import { getLang, label, t, TIERS } from '../../../shared/i18n';
 import { PageTitle, QueryError } from '../../components/common';
 
 const ASPECTS: Record<string, { zh: string; en: string }> = {
@@ -29,7 +29,7 @@ export default function Catalogue() {
   const toRow = (x: any): Row => ({
     key: String(x.code ?? x.id),
     code: String(x.code ?? ''),
-    name: String(x.name ?? ''),
+    name: String((getLang() === 'en' && x.nameEn) || x.name || ''),
     aspect: x.aspect,
     guidance: x.guidance ?? x.guide ?? x.description,
     selfHandleTiers: x.selfHandleTiers ?? x.tiers,
@@ -48,6 +48,8 @@ export default function Catalogue() {
           loading={q.isLoading}
           dataSource={rows}
           pagination={false}
+          // Opened once the data is there (defaultExpandAllRows only reads the first render).
+          key={rows.length}
           expandable={{ defaultExpandAllRows: true }}
           columns={[
             { title: t('编码', 'Code'), dataIndex: 'code', width: 120 },

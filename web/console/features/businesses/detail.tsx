@@ -3,13 +3,14 @@ import { useQuery } from '@tanstack/react-query';
 import { Button, Card, Col, Descriptions, Row, Space, Spin, Table, Tag, Typography } from 'antd';
 import { QrcodeOutlined } from '@ant-design/icons';
 import { api } from '../../../shared/api';
-import { ACTIONS, BUSINESS_TYPES, formatTime, GRADES, label, t } from '../../../shared/i18n';
+import { ACTIONS, BUSINESS_STATUSES, BUSINESS_TYPES, formatTime, GRADES, label, RISK_LEVELS, t } from '../../../shared/i18n';
 import { QueryError, RegionName } from '../../components/common';
 import { StateTag } from '../events/bits';
 import { useBusiness } from './api';
 import { TeamView } from './team';
 
 interface HistoryRow {
+  detail?: { state?: string; channel?: string; result?: string | null; caseNo?: string | null; penalty?: string | null };
   id?: string;
   kind?: string;
   type?: string;
@@ -55,12 +56,15 @@ export default function BusinessDetail() {
               <Descriptions.Item label={t('许可证编号', 'Licence')}>{d.licenseNo ?? '—'}</Descriptions.Item>
               <Descriptions.Item label={t('许可证有效期', 'Licence expiry')}>{d.licenseExpiry ? String(d.licenseExpiry).slice(0, 10) : '—'}</Descriptions.Item>
               <Descriptions.Item label={t('业态', 'Type')}>{label(BUSINESS_TYPES, d.type)}</Descriptions.Item>
+              <Descriptions.Item label={t('分级依据', 'Grade basis')}>{(d.gradeBasis as string) ?? '—'}</Descriptions.Item>
+              <Descriptions.Item label={t('风险等级', 'Risk level')}>{label(RISK_LEVELS, d.riskLevel ?? null)}</Descriptions.Item>
+              <Descriptions.Item label={t('联系人', 'Contact')}>{[d.contactName as string, d.contactPhone].filter(Boolean).join(' ') || '—'}</Descriptions.Item>
               <Descriptions.Item label={t('所在区域', 'Region')}>{d.regionName ?? <RegionName id={d.regionId} />}</Descriptions.Item>
               <Descriptions.Item label={t('地址', 'Address')}>{d.address ?? '—'}</Descriptions.Item>
               <Descriptions.Item label={t('就餐人数', 'Diners')}>{d.dinersCount ?? '—'}</Descriptions.Item>
               <Descriptions.Item label={t('从业人数', 'Employees')}>{d.employees ?? '—'}</Descriptions.Item>
               <Descriptions.Item label={t('营业收入（万元）', 'Revenue (10k CNY)')}>{d.revenueWan ?? '—'}</Descriptions.Item>
-              <Descriptions.Item label={t('状态', 'Status')}>{d.status ?? '—'}</Descriptions.Item>
+              <Descriptions.Item label={t('状态', 'Status')}>{label(BUSINESS_STATUSES, d.status ?? null)}</Descriptions.Item>
             </Descriptions>
           </Card>
           <Card size="small" title={t('监管履历', 'History')}>
@@ -81,7 +85,8 @@ export default function BusinessDetail() {
                     key: 'title',
                     render: (_, r) => (r.eventId || (r.kind === 'event' && r.id) ? <Link to={`/events/${r.eventId ?? r.id}`}>{r.title ?? r.note}</Link> : (r.title ?? r.note ?? '—')),
                   },
-                  { title: t('状态', 'State'), key: 'state', width: 120, render: (_, r) => (r.state ? <StateTag state={r.state} /> : '—') },
+                  { title: t('状态', 'State'), key: 'state', width: 120, render: (_, r) => ((r.state ?? r.detail?.state) ? <StateTag state={(r.state ?? r.detail?.state)!} /> : '—') },
+                  { title: t('结果', 'Result'), key: 'result', render: (_, r) => r.detail?.result ?? r.detail?.caseNo ?? '—' },
                 ]}
                 locale={{ emptyText: t('暂无记录', 'Nothing recorded') }}
               />
@@ -90,7 +95,7 @@ export default function BusinessDetail() {
         </Col>
         <Col xs={24} lg={10}>
           <Card size="small" title={t('1+2+3+N 包保团队', '1+2+3+N team')}>
-            <TeamView team={d.team} />
+            <TeamView team={d.team} businessName={d.name} />
           </Card>
         </Col>
       </Row>

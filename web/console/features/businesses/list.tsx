@@ -2,11 +2,10 @@ import { Link } from 'react-router-dom';
 import { Button, Input, Select, Space, Table, Tag } from 'antd';
 import { DownloadOutlined, UploadOutlined } from '@ant-design/icons';
 import { downloadUrl } from '../../../shared/api';
-import { BUSINESS_TYPES, GRADES, label, t } from '../../../shared/i18n';
+import { BUSINESS_STATUSES, BUSINESS_TYPES, GRADES, label, RISK_LEVELS as RISK, t } from '../../../shared/i18n';
 import { LoadMore, PageTitle, QueryError, RegionName, RegionSelect, useCursorList, useUrlFilters } from '../../components/common';
 import { BUSINESS_FILTERS, type Business } from './api';
 
-const RISK = { high: { zh: '高风险', en: 'High' }, medium: { zh: '中风险', en: 'Medium' }, low: { zh: '低风险', en: 'Low' } };
 const GRADE_COLOURS: Record<string, string> = { A: 'green', B: 'blue', C: 'orange', D: 'red' };
 
 export default function BusinessList() {
@@ -40,6 +39,7 @@ export default function BusinessList() {
         <Select allowClear style={{ width: 140 }} placeholder={t('业态', 'Type')} aria-label={t('业态', 'Type')} value={f.type} onChange={(v) => set({ type: v })} options={Object.entries(BUSINESS_TYPES).map(([value, l]) => ({ value, label: t(l) }))} />
         <Select allowClear style={{ width: 130 }} placeholder={t('分级', 'Grade')} aria-label={t('分级', 'Grade')} value={f.grade} onChange={(v) => set({ grade: v })} options={Object.entries(GRADES).map(([value, l]) => ({ value, label: t(l) }))} />
         <Select allowClear style={{ width: 120 }} placeholder={t('风险等级', 'Risk')} aria-label={t('风险等级', 'Risk')} value={f.riskLevel} onChange={(v) => set({ riskLevel: v })} options={Object.entries(RISK).map(([value, l]) => ({ value, label: t(l) }))} />
+        <Select allowClear style={{ width: 130 }} placeholder={t('经营状态', 'Status')} aria-label={t('经营状态', 'Status')} value={f.status} onChange={(v) => set({ status: v })} options={Object.entries(BUSINESS_STATUSES).map(([value, l]) => ({ value, label: t(l) }))} />
         <Button onClick={clear}>{t('重置', 'Reset')}</Button>
       </Space>
       {list.error ? (
@@ -60,6 +60,7 @@ export default function BusinessList() {
               { title: t('所在区域', 'Region'), key: 'region', render: (_, r) => r.regionName ?? <RegionName id={r.regionId} /> },
               { title: t('许可证编号', 'Licence'), key: 'lic', width: 180, render: (_, r) => r.licenseNo ?? '—' },
               { title: t('联系电话', 'Phone'), key: 'phone', width: 130, render: (_, r) => r.contactPhone ?? '—' },
+              { title: t('状态', 'Status'), key: 'status', width: 100, render: (_, r) => label(BUSINESS_STATUSES, r.status ?? null) },
             ]}
             locale={{ emptyText: t('没有符合条件的经营主体', 'No businesses match') }}
           />

@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react';
 import { Descriptions, Space, Tag, Typography } from 'antd';
 import { label, ROLES, t } from '../../../shared/i18n';
 
@@ -42,9 +43,42 @@ function Value({ v }: { v: unknown }) {
   return <Person p={v} />;
 }
 
+interface Member {
+  id: string;
+  role: string;
+  displayName: string;
+  phone: string | null;
+  part: string;
+}
+
+/** The team as the businesses API gives it: `members` with their part, plus the follower count. */
+function MembersView({ team, businessName }: { team: { members: Member[]; followers?: number }; businessName?: string }) {
+  const part = (p: string) => team.members.filter((m) => m.part === p);
+  const rows: Array<[string, ReactNode]> = [
+    [t('1 · 经营者（主体责任）', '1 · The business'), businessName ?? '—'],
+    [t('2 · 监管所包村人员', '2 · Station staff for the village'), <Value v={part('station')} />],
+    [t('3 · 网格长、网格员、单元长', '3 · Grid leader, grid member, unit leader'), <Value v={[...part('grid'), ...part('unit')]} />],
+    [t('N · 关注群众', 'N · Followers'), String(team.followers ?? 0)],
+  ];
+  const other = team.members.filter((m) => !['station', 'grid', 'unit'].includes(m.part));
+  if (other.length) rows.push([t('其他', 'Others'), <Value v={other} />]);
+  return (
+    <Descriptions size="small" column={1} bordered aria-label={t('1+2+3+N 团队', '1+2+3+N team')}>
+      {rows.map(([k, v]) => (
+        <Descriptions.Item key={k} label={k}>
+          {v}
+        </Descriptions.Item>
+      ))}
+    </Descriptions>
+  );
+}
+
 /** The 1+2+3+N team of a business (H4), whatever exact shape the API gives it. */
-export function TeamView({ team, nested }: { team: unknown; nested?: boolean }) {
+export function TeamView({ team, nested, businessName }: { team: unknown; nested?: boolean; businessName?: string }) {
   if (!team) return <Typography.Text type="secondary">{t('暂无包保团队信息', 'No team recorded')}</Typography.Text>;
+  if (typeof team === 'object' && Array.isArray((team as { members?: unknown }).members)) {
+    return <MembersView team={team as { members: Member[]; followers?: number }} businessName={businessName} />;
+  }
   if (Array.isArray(team)) return <Value v={team} />;
   const entries = Object.entries(team as Record<string, unknown>);
   return (

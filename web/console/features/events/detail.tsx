@@ -48,7 +48,7 @@ function BusinessCard({ id }: { id: string }) {
         <Descriptions.Item label={t('许可证', 'Licence')}>{b.data.licenseNo ?? '—'}</Descriptions.Item>
       </Descriptions>
       <Typography.Title level={5}>{t('1+2+3+N 包保团队', '1+2+3+N team')}</Typography.Title>
-      <TeamView team={b.data.team} />
+      <TeamView team={b.data.team} businessName={b.data.name} />
     </>
   );
 }
