@@ -232,6 +232,8 @@ describe('seed 000 §三(三) public report', () => {
     expect(seenByVillage.body.reporterPhone).toBe('13912345678');
     const seenByCounty = await as('w_bureau_a').get(`/api/v1/events/${id}`);
     expect(seenByCounty.body.reporterPhone).toBe('139****5678');
+    const phoneReads = await t.ctx.db.selectFrom('audit_log').select('actor_id').where('entity_id', '=', id).where('action', '=', 'event.read_reporter_phone').execute();
+    expect(phoneReads.map((x) => x.actor_id)).toEqual([w.users.villageA1.id]);
     await ok('w_village_a1', id, { type: 'escalate', reason: '需市场监管所处置' });
     await ok('w_station_a1', id, { type: 'accept' });
     const deadline = new Date(Date.now() + 3 * 86400_000).toISOString();

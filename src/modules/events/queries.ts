@@ -2,6 +2,7 @@ import { sql, type RawBuilder } from 'kysely';
 import type { AppContext } from '../../context.js';
 import type { Actor } from '../../domain/access.js';
 import { invalid } from '../../domain/errors.js';
+import { writeAudit } from '../audit/store.js';
 import { getRegionInScope, likePrefix, scopeCondition } from '../regions/store.js';
 import { OWN_ONLY_ROLES, eventJsonWithHistory, eventScopeCondition, eventsJson, getEventInScope, holderCondition, type EventJson, type EventRow } from './store.js';
 
@@ -45,9 +46,14 @@ function parseDate(v: string | undefined, field: string): Date | undefined {
   return d;
 }
 
-export async function getEvent(ctx: AppContext, actor: Actor, id: string): Promise<EventJson> {
+export async function getEvent(ctx: AppContext, actor: Actor, id: string, meta: { ip?: string } = {}): Promise<EventJson> {
   const row = await getEventInScope(ctx.db, actor, id);
-  return eventJsonWithHistory(ctx.db, row, actor, ctx.now());
+  const json = await eventJsonWithHistory(ctx.db, row, actor, ctx.now());
+  if (row.reporter_phone && json.reporterPhone === row.reporter_phone) {
+    // I5/I6: the holder saw a public reporter's phone number in full.
+    await writeAudit(ctx.db, { actorId: actor.id, actorName: actor.username, action: 'event.read_reporter_phone', entity: 'event', entityId: id, ip: meta.ip ?? null });
+  }
+  return json;
 }
 
 /** GET /api/v1/events: jurisdiction-scoped (I4), newest first, keyset-paged. */

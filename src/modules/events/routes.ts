@@ -183,7 +183,7 @@ export function eventRoutes(ctx: AppContext): FastifyPluginAsyncZod {
     app.get(
       '/api/v1/events/:id',
       { schema: { tags: ['events'], summary: '事件详情 An event with its full history (E13)', params: z.object({ id: z.string().max(64) }) } },
-      async (req) => getEvent(ctx, actorOf(req), req.params.id),
+      async (req) => getEvent(ctx, actorOf(req), req.params.id, { ip: req.ip }),
     );
 
     app.post(
