@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import ExcelJS from 'exceljs';
 import { v7 as uuidv7 } from 'uuid';
 import { createTestApp, type TestApp } from '../../../test/helpers/app.js';
 import { region, smallWorld, user, type RegionRef, type SmallWorld } from '../../../test/helpers/world.js';
@@ -227,6 +228,31 @@ describe('coverage and last patrol (P2)', () => {
     expect((await t.api(tok.w_station_a1).get(`/api/v1/patrols/coverage?regionId=${w.regions.countyB.id}`)).status).toBe(404);
     const bad = await t.api(tok.w_station_a1).get(`/api/v1/patrols/coverage?regionId=${w.regions.vA1.id}&month=2026-13`);
     expect([bad.status, bad.body.error.field]).toEqual([400, 'month']);
+  });
+
+  it('When patrols and coverage are exported, then the .xlsx files hold exactly what the caller may see (X4)', async () => {
+    const sheet = async (token: string, url: string) => {
+      const res = await t.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${token}` } });
+      expect(res.statusCode).toBe(200);
+      expect(res.headers['content-type']).toContain('spreadsheetml');
+      const wb = new ExcelJS.Workbook();
+      await wb.xlsx.load(res.rawPayload as any);
+      const ws = wb.worksheets[0];
+      const rows: any[][] = [];
+      ws.eachRow((r) => rows.push((r.values as any[]).slice(1)));
+      return rows;
+    };
+    const mine = await sheet(tok.w_grid_a1, '/api/v1/patrols/export.xlsx');
+    const listed = await t.api(tok.w_grid_a1).get('/api/v1/patrols?limit=1000');
+    expect(mine[0].slice(0, 3)).toEqual(['巡查时间', '经营主体', '巡查类型']);
+    expect(mine.length - 1).toBe(listed.body.items.length);
+    expect(mine.some((r) => String(r[6] ?? '').includes('后门纱窗破损'))).toBe(true);
+    const other = await sheet(tok.w_grid_b1, '/api/v1/patrols/export.xlsx');
+    expect(other.length).toBe(1);
+    const cov = await sheet(tok.w_station_a1, `/api/v1/patrols/coverage/export.xlsx?regionId=${w.regions.vA1.id}`);
+    expect(cov.slice(1).map((r) => r[0]).sort()).toEqual(['甲一社区第1网格', '甲一社区第2网格']);
+    const audit = await t.ctx.db.selectFrom('audit_log').select('action').where('action', 'in', ['patrols_exported', 'patrol_coverage_exported']).execute();
+    expect(audit.length).toBe(3);
   });
 
   it('When an earlier month is asked, then this month\'s patrols do not count', async () => {

@@ -1,10 +1,13 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppContext } from '../../context.js';
-import { PATROL_TYPES } from '../../domain/patrols.js';
+import { ASPECT_LABELS, PATROL_TYPES, PATROL_TYPE_LABELS, type Aspect } from '../../domain/patrols.js';
+import { sendXlsx, toXlsx } from '../../http/xlsx.js';
+import { writeAudit } from '../audit/store.js';
 import { actorOf } from '../../http/auth.js';
 import { page, queryBool } from '../../http/schemas.js';
 import { getPatrol, lastPatrols, listPatrols, patrolCoverage } from './queries.js';
+import type { PatrolJson } from './store.js';
 import { raiseEventCommand, recordPatrolCommand } from './record-patrol.js';
 
 const numId = z.string().regex(/^\d+$/, 'must be a numeric id string');
@@ -12,6 +15,26 @@ const idemHeader = (h: Record<string, unknown>) => {
   const v = h['idempotency-key'];
   return typeof v === 'string' ? v.slice(0, 200) : null;
 };
+const listFilters = {
+  businessId: z.string().max(40).optional(),
+  regionId: numId.optional(),
+  patrollerId: z.string().max(40).optional(),
+  type: z.enum(PATROL_TYPES).optional(),
+  passed: queryBool.optional(),
+  from: z.string().datetime({ offset: true }).optional(),
+  to: z.string().datetime({ offset: true }).optional(),
+};
+const coverageQuery = z.object({
+  regionId: numId.optional(),
+  month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'YYYY-MM').optional(),
+  detail: z
+    .enum(['auto', 'full', 'grids'])
+    .optional()
+    .describe('auto (default): per-worker rows only up to 500 grids; full: always; grids: never'),
+});
+const EXPORT_MAX_ROWS = 100_000;
+const china = (iso: string) => new Date(iso).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false });
+
 const raiseBody = z.object({
   seqs: z.array(z.number().int().min(1)).max(100).optional().describe('Checklist lines to report; default every failed line not yet reported'),
   title: z.string().trim().max(200).optional(),
@@ -66,16 +89,7 @@ export function patrolRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         schema: {
           tags: ['patrols'],
           summary: '巡查记录 Patrols in my jurisdiction, newest first',
-          querystring: z.object({
-            businessId: z.string().max(40).optional(),
-            regionId: numId.optional(),
-            patrollerId: z.string().max(40).optional(),
-            type: z.enum(PATROL_TYPES).optional(),
-            passed: queryBool.optional(),
-            from: z.string().datetime({ offset: true }).optional(),
-            to: z.string().datetime({ offset: true }).optional(),
-            ...page,
-          }),
+          querystring: z.object({ ...listFilters, ...page }),
         },
       },
       async (req) => listPatrols(ctx, actorOf(req), req.query),
@@ -102,17 +116,73 @@ export function patrolRoutes(ctx: AppContext): FastifyPluginAsyncZod {
           tags: ['patrols'],
           summary:
             '巡查覆盖率 P2 coverage of a month per township, grid and worker: businesses, patrolled, coverage %, hazard reports; shortfalls (grids below 100 %, grids with fewer than 2 hazard reports) with the workers concerned',
-          querystring: z.object({
-            regionId: numId.optional(),
-            month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'YYYY-MM').optional(),
-            detail: z
-              .enum(['auto', 'full', 'grids'])
-              .optional()
-              .describe('auto (default): per-worker rows only up to 500 grids; full: always; grids: never'),
-          }),
+          querystring: coverageQuery,
         },
       },
       async (req) => patrolCoverage(ctx, actorOf(req), req.query),
+    );
+    app.get(
+      '/api/v1/patrols/export.xlsx',
+      {
+        schema: { tags: ['patrols'], summary: '导出巡查记录 Export the patrols I may see (.xlsx, X4), same filters as the list', querystring: z.object(listFilters) },
+      },
+      async (req, reply) => {
+        const actor = actorOf(req);
+        const items: PatrolJson[] = [];
+        let cursor: string | undefined;
+        do {
+          const pageRows = await listPatrols(ctx, actor, { ...req.query, limit: 1000, cursor });
+          items.push(...pageRows.items);
+          cursor = pageRows.nextCursor ?? undefined;
+        } while (cursor && items.length < EXPORT_MAX_ROWS);
+        const failedText = (p: PatrolJson) =>
+          p.items
+            .filter((i) => !i.passed)
+            .map((i) => `【${ASPECT_LABELS[i.aspect as Aspect]?.zh ?? i.aspect}】${i.itemName ?? ''}${i.note ? (i.itemName ? '：' : '') + i.note : ''}`)
+            .join('；');
+        const buf = await toXlsx('巡查记录', [
+          { header: '巡查时间', width: 20, value: (p) => china(p.patrolledAt) },
+          { header: '经营主体', width: 28, value: (p) => p.businessName },
+          { header: '巡查类型', value: (p) => PATROL_TYPE_LABELS[p.type as keyof typeof PATROL_TYPE_LABELS]?.zh ?? p.type },
+          { header: '巡查人员', value: (p) => p.patrollerName },
+          { header: '结果', value: (p) => (p.passed ? '合格' : '不合格') },
+          { header: '不合格项数', value: (p) => p.failedCount },
+          { header: '不合格内容', width: 60, value: failedText },
+          { header: '已上报事件', value: (p) => (p.eventIds.length ? p.eventIds.join(',') : '') },
+          { header: '备注', width: 30, value: (p) => p.note },
+          { header: '巡查记录ID', width: 38, value: (p) => p.id },
+        ], items);
+        await writeAudit(ctx.db, { action: 'patrols_exported', actorId: actor.id, actorName: actor.username, entity: 'patrol', ip: req.ip, detail: { filters: req.query, rows: items.length } });
+        return sendXlsx(reply, '巡查记录.xlsx', buf);
+      },
+    );
+    app.get(
+      '/api/v1/patrols/coverage/export.xlsx',
+      {
+        schema: {
+          tags: ['patrols'],
+          summary: '导出巡查覆盖率 Export the month\'s coverage per grid with its shortfalls (.xlsx, X4)',
+          querystring: coverageQuery.omit({ detail: true }),
+        },
+      },
+      async (req, reply) => {
+        const actor = actorOf(req);
+        const c = await patrolCoverage(ctx, actor, { ...req.query, detail: 'grids' });
+        const unpatrolled = new Map(c.shortfalls.coverage.map((s) => [s.gridId, s.unpatrolledBusinesses.map((b) => b.name).join('、')]));
+        const buf = await toXlsx(`${c.month}巡查覆盖率`, [
+          { header: '网格', width: 30, value: (g) => g.gridName },
+          { header: '经营主体数', value: (g) => g.businesses },
+          { header: '已巡查', value: (g) => g.patrolled },
+          { header: '覆盖率(%)', value: (g) => g.coverage },
+          { header: '隐患上报数', value: (g) => g.hazardReports },
+          { header: '覆盖未达100%', value: (g) => (g.coverageShort ? '是' : '') },
+          { header: '隐患上报不足2条', value: (g) => (g.hazardsShort ? '是' : '') },
+          { header: '未巡查主体', width: 60, value: (g) => unpatrolled.get(g.gridId) ?? '' },
+          { header: '网格ID', value: (g) => g.gridId },
+        ], c.grids);
+        await writeAudit(ctx.db, { action: 'patrol_coverage_exported', actorId: actor.id, actorName: actor.username, entity: 'region', entityId: c.regionId, ip: req.ip, detail: { month: c.month } });
+        return sendXlsx(reply, `巡查覆盖率_${c.month}.xlsx`, buf);
+      },
     );
     app.get(
       '/api/v1/patrols/:id',
