@@ -1,7 +1,7 @@
 import { Link, useParams } from 'react-router-dom';
 import { Button, Card, Col, Descriptions, Empty, Image, Row, Space, Spin, Tag, Timeline, Typography } from 'antd';
 import { ReloadOutlined } from '@ant-design/icons';
-import { ACTIONS, BUSINESS_TYPES, CHANNELS, formatTime, GRADES, label, t, TIERS } from '../../../shared/i18n';
+import { ACTIONS, BUSINESS_TYPES, CHANNELS, formatTime, GRADES, label, PENALTIES, SKIP_REASONS, t, TIERS } from '../../../shared/i18n';
 import { QueryError, RegionName } from '../../components/common';
 import { useBusiness } from '../businesses/api';
 import { TeamView } from '../businesses/team';
@@ -66,6 +66,19 @@ function Location({ ev }: { ev: EventItem }) {
       </a>
     </Space>
   );
+}
+
+/** The parameters an action recorded (skip-level reason, case number, rectification deadline …). */
+function HistoryDetail({ d }: { d?: Record<string, unknown> }) {
+  if (!d) return null;
+  const parts: string[] = [];
+  if (d.reasonCode) parts.push(`${t('理由', 'Reason')}：${label(SKIP_REASONS, String(d.reasonCode))}`);
+  if (d.caseNo) parts.push(`${t('案号', 'Case')} ${d.caseNo}`);
+  if (d.penalty) parts.push(label(PENALTIES, String(d.penalty)));
+  if (d.deadline) parts.push(`${t('期限', 'Deadline')} ${formatTime(String(d.deadline))}`);
+  if (d.passed !== undefined) parts.push(d.passed ? t('复核通过', 'Passed') : t('复核未通过', 'Failed'));
+  if (d.intoEventId) parts.push(`${t('并入', 'Merged into')} ${d.intoEventId}`);
+  return parts.length ? <div style={{ fontSize: 12, color: '#555' }}>{parts.join(' · ')}</div> : null;
 }
 
 export default function EventDetail() {
@@ -158,6 +171,7 @@ export default function EventDetail() {
                       {formatTime(h.at)} {h.actorName ?? ''}
                     </div>
                     {h.note && <div style={{ whiteSpace: 'pre-wrap' }}>{h.note}</div>}
+                    <HistoryDetail d={h.detail as Record<string, unknown> | undefined} />
                   </div>
                 ),
               }))}
