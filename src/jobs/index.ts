@@ -4,6 +4,7 @@ import { sealAudit } from '../modules/audit/store.js';
 import { sweepDeadlines } from './deadlines.js';
 import { deliverOutbox } from './outbox.js';
 import { purgeIdempotencyKeys } from './housekeeping.js';
+import { remindPatrolShortfalls } from '../modules/patrols/shortfall-reminders.js';
 import { JobRunner, type JobHandler, type JobLog, type RecurringJob } from './runner.js';
 
 export { enqueueJob, JobRunner } from './runner.js';
@@ -13,6 +14,8 @@ const MINUTE = 60 * SECOND;
 const DAY = 24 * 60 * MINUTE;
 /** 03:00 China time = 19:00 UTC: daily housekeeping runs at night. */
 const NIGHT_OFFSET = 19 * 60 * MINUTE;
+/** 09:00 China time = 01:00 UTC: reminders at the start of the working day. */
+const MORNING_OFFSET = 1 * 60 * MINUTE;
 
 /** The platform's recurring jobs (N2). Each slot runs once across all server processes. */
 export function recurringJobs(): RecurringJob[] {
@@ -21,6 +24,8 @@ export function recurringJobs(): RecurringJob[] {
     { name: 'events.deadlines', everyMs: MINUTE, run: async ({ ctx, log }) => sweepDeadlines(ctx, log) },
     { name: 'outbox.deliver', everyMs: 5 * SECOND, run: async ({ ctx, log }) => deliverOutbox(ctx, log) },
     { name: 'idempotency.purge', everyMs: DAY, offsetMs: NIGHT_OFFSET, run: async ({ ctx }) => purgeIdempotencyKeys(ctx) },
+    // P2/S1: acts on the 20th of each month only (see remindPatrolShortfalls).
+    { name: 'patrols.shortfall', everyMs: DAY, offsetMs: MORNING_OFFSET, run: async ({ ctx }) => remindPatrolShortfalls(ctx) },
   ];
   const probe = probeFile();
   if (probe) {

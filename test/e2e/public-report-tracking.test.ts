@@ -98,6 +98,36 @@ describe('Public portal: report from a QR link, track, rate', () => {
     await context.close();
   });
 
+  it('When a citizen reports a street stall without a business, choosing the place level by level, then the coordinator of that village receives it', async () => {
+    const context = await browser.newContext({ ...PHONE, locale: 'en-US' });
+    await context.addInitScript(() => localStorage.setItem('foodgrid.lang', 'en'));
+    const page = await context.newPage();
+    const errors = watchErrors(page);
+    await page.goto(`${server.url}/p/`);
+    await page.getByRole('heading', { name: 'Report a food-safety problem' }).waitFor();
+    for (const [level, name] of [['City', '莆田市'], ['County', '荔城区'], ['Township', '镇海街道'], ['Village', '文献社区居委会']]) {
+      const select = page.getByLabel(level, { exact: true });
+      await expect.poll(() => select.locator('option', { hasText: name }).count()).toBe(1);
+      await select.selectOption({ label: name });
+    }
+    await page.getByLabel('Exact place or shop name (optional)').fill('文献路口早餐推车');
+    await page.getByLabel('Title').fill('流动摊贩无防尘设施');
+    await page.getByLabel('Description').fill('路口早餐推车售卖的包子无遮盖，旁边就是垃圾桶。');
+    await page.getByLabel('Phone (optional, seen only by the handler)').fill('13905941234');
+    await screenshot(page, 'public-05-report-by-place-en');
+    await page.getByRole('button', { name: 'Submit report' }).click();
+    const code = (await page.getByTestId('tracking-code').textContent())!.trim().replace(/-/g, '');
+
+    const village = await apiLogin(server.url, VILLAGE, DEMO_PASSWORD);
+    const ev = (await village.get('/api/v1/events?channel=public_report&limit=200')).body.items.find((e: any) => e.trackingCode === code);
+    expect(ev, 'the village coordinator holds it').toBeTruthy();
+    expect(ev.tier).toBe('village');
+    expect(ev.businessId).toBeNull();
+    expect(ev.description).toContain('文献路口早餐推车');
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
   it('When a tracking code does not exist, then the page says so and offers the lookup again', async () => {
     const context = await browser.newContext(PHONE);
     const page = await context.newPage();

@@ -4,6 +4,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { createTestApp, type TestApp } from '../../../test/helpers/app.js';
 import { region, smallWorld, user, type RegionRef, type SmallWorld } from '../../../test/helpers/world.js';
 import type { Tx } from '../../context.js';
+import { remindPatrolShortfalls } from './shortfall-reminders.js';
 
 let t: TestApp;
 let w: SmallWorld;
@@ -253,6 +254,22 @@ describe('coverage and last patrol (P2)', () => {
     expect(cov.slice(1).map((r) => r[0]).sort()).toEqual(['甲一社区第1网格', '甲一社区第2网格']);
     const audit = await t.ctx.db.selectFrom('audit_log').select('action').where('action', 'in', ['patrols_exported', 'patrol_coverage_exported']).execute();
     expect(audit.length).toBe(3);
+  });
+
+  it('When the 20th of the month comes, then each grid member of a short grid gets one notice saying what is missing, and on other days nobody', async () => {
+    const day = (d: string) => ({ ...t.ctx, now: () => new Date(d) });
+    const month = new Date().toISOString().slice(0, 7);
+    expect(await remindPatrolShortfalls(day(`${month}-19T02:00:00Z`))).toEqual({ notices: 0, grids: 0 });
+    const r = await remindPatrolShortfalls(day(`${month}-20T02:00:00Z`));
+    expect(r.notices).toBeGreaterThan(0);
+    const notes = await t.ctx.db.selectFrom('notifications').select(['user_id', 'title', 'body']).where('kind', '=', 'patrol_shortfall').execute();
+    const a2 = await t.ctx.db.selectFrom('users').select('id').where('username', '=', 'p_grid_a2').executeTakeFirstOrThrow();
+    const mineA2 = notes.filter((n) => n.user_id === a2.id);
+    expect(mineA2).toHaveLength(1);
+    expect(mineA2[0].title).toContain('甲一社区第2网格');
+    expect(mineA2[0].body).toContain('要求不少于 2 条');
+    // unit leaders answer for their unit, not for the grid's reports
+    expect(notes.some((n) => n.user_id === w.users.unitLeaderA1.id)).toBe(false);
   });
 
   it('When an earlier month is asked, then this month\'s patrols do not count', async () => {

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import { ApiError, api, isMissingRoute, request } from '../../shared/api';
-import { formatTime, getLang, onLangChange, setLang, t } from '../../shared/i18n';
+import { REGION_LEVELS, formatTime, getLang, label, onLangChange, setLang, t } from '../../shared/i18n';
 import { compressImage } from '../../shared/compress-image';
 
 /**
@@ -289,7 +289,7 @@ function ReportPage({ businessId }: { businessId: string | null }) {
             {regionChain.map((level, i) => (
               <div className="field" key={i}>
                 <label htmlFor={i === 0 ? 'r-region' : `r-region-${i}`} className="muted" style={{ fontWeight: 400 }}>
-                  {t(`第${i + 1}级区域`, `Area level ${i + 1}`)}
+                  {level.options[0] ? label(REGION_LEVELS, level.options[0].level) : t(`第${i + 1}级区域`, `Area level ${i + 1}`)}
                 </label>
                 <select
                   id={i === 0 ? 'r-region' : `r-region-${i}`}
