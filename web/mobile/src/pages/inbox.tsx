@@ -22,7 +22,14 @@ export function InboxPage() {
   };
   return (
     <section aria-labelledby="inbox-h">
-      <h2 id="inbox-h">{t('inbox')}</h2>
+      <div className="spread">
+        <h2 id="inbox-h">{t('inbox')}</h2>
+        {list.data?.items.some((n) => !n.readAt) && (
+          <button className="btn small" onClick={() => api.post('/api/v1/notifications/read-all').then(list.reload, () => {})}>
+            {t('markAllRead')}
+          </button>
+        )}
+      </div>
       {list.loading && !list.data && <p className="empty">{t('loading')}</p>}
       {list.error && !list.data && (
         <p className="notice bad" role="alert">

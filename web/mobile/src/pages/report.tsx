@@ -46,11 +46,15 @@ export function flattenCatalogue(data: unknown): CatalogueItem[] {
   return out;
 }
 
+/** E1 intake channel by role (the server's CHANNEL_ROLES decides who may use which). */
 const CHANNEL_BY_ROLE: Record<string, string> = {
   cadre: 'supervision',
   business: 'self_inspection',
   station_staff: 'department_patrol',
   bureau_staff: 'department_patrol',
+  // A coordinator passing on what residents told them, and volunteers, report as the public do.
+  village_coordinator: 'public_report',
+  volunteer: 'public_report',
 };
 
 interface Photo {
