@@ -52,6 +52,7 @@ export interface UsersTable {
   role: string;
   region_id: number | null;
   organization_id: number | null;
+  business_id?: string | null;
   phone: string | null;
   password_hash: string;
   must_change_password: Generated<boolean>;

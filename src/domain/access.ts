@@ -14,6 +14,8 @@ export interface Actor {
   organizationId: number | null;
   organizationType: string | null;
   scope: string[];
+  /** Role business: the business this account speaks for. */
+  businessId?: string | null;
 }
 
 /**

@@ -22,7 +22,7 @@ import { belowOrigin, ladderRank, nextTierUp, orgCovers, resolveHolder } from '.
  * The event state machine as data (ARCHITECTURE "The state machine is data"): for each action,
  * the states it may be taken in, the holder tiers that may take it and who may take it.
  */
-type Who = 'holder' | 'holder_or_collector' | 'anyone_in_scope';
+type Who = 'holder' | 'holder_or_collector' | 'holder_or_business' | 'anyone_in_scope';
 
 export interface ActionRule {
   from: readonly EventState[];
@@ -44,7 +44,7 @@ export const ACTION_RULES: Record<ActionType, ActionRule> = {
   refer_enforcement: { from: WORKING, tiers: ['station', 'county', 'city'], who: 'holder' },
   record_case: { from: ['open', 'in_progress'], tiers: ['enforcement'], who: 'holder' },
   order_rectification: { from: ['in_progress'], tiers: ALL_TIERS, who: 'holder' },
-  submit_rectification: { from: ['rectifying'], tiers: ALL_TIERS, who: 'holder' },
+  submit_rectification: { from: ['rectifying'], tiers: ALL_TIERS, who: 'holder_or_business' },
   verify_rectification: { from: ['rectifying'], tiers: ALL_TIERS, who: 'holder' },
   request_assist: { from: WORKING, tiers: ['grid_leader', 'village', 'station', 'county', 'city', 'enforcement', 'department'], who: 'holder' },
   resolve: { from: ['in_progress'], tiers: ALL_TIERS, who: 'holder' },
@@ -94,11 +94,20 @@ function entitled(rule: ActionRule, event: EventSnapshot, actor: ActingActor): b
       return isHolder(event, actor);
     case 'holder_or_collector':
       return isHolder(event, actor) || (event.collectorId != null && actor.id === event.collectorId);
+    case 'holder_or_business':
+      return isHolder(event, actor) || isOwnBusiness(event, actor);
   }
 }
 
+/** E8: the business's own account answers for its rectification. */
+export function isOwnBusiness(event: Pick<EventSnapshot, 'businessId'>, actor: ActingActor): boolean {
+  return actor.kind === 'user' && actor.role === 'business' && !!actor.businessId && actor.businessId === event.businessId;
+}
+
 function visible(event: EventSnapshot, actor: ActingActor): boolean {
-  return actor.kind === 'system' || inScope(actor.scope, event.regionPath) || isHolder(event, actor);
+  if (actor.kind === 'system') return true;
+  if (actor.role === 'business') return isOwnBusiness(event, actor) || isHolder(event, actor) || (event.collectorId != null && event.collectorId === actor.id);
+  return inScope(actor.scope, event.regionPath) || isHolder(event, actor);
 }
 
 /**

@@ -136,6 +136,8 @@ export type ActingActor =
       organizationId: number | null;
       organizationType: string | null;
       scope: readonly string[];
+      /** Role business: the business the account speaks for (E8 rectification feedback). */
+      businessId?: string | null;
     }
   | { kind: 'system' };
 

@@ -178,6 +178,7 @@ export function actingActor(actor: Actor): ActingActor {
     organizationId: actor.organizationId,
     organizationType: actor.organizationType,
     scope: actor.scope,
+    businessId: actor.businessId ?? null,
   };
 }
 
@@ -298,7 +299,8 @@ export function holderCondition(actor: Actor, alias = 'e') {
 /** I4 for events: the place is in the caller's scope, or the caller holds it (a department, a brigade). */
 export function eventScopeCondition(actor: Actor, alias = 'e') {
   if (OWN_ONLY_ROLES.has(actor.role)) {
-    return sql<boolean>`(${sql.ref(`${alias}.collector_id`)} = ${actor.id} OR ${holderCondition(actor, alias)})`;
+    const own = actor.role === 'business' && actor.businessId ? sql` OR ${sql.ref(`${alias}.business_id`)} = ${actor.businessId}` : sql``;
+    return sql<boolean>`(${sql.ref(`${alias}.collector_id`)} = ${actor.id} OR ${holderCondition(actor, alias)}${own})`;
   }
   return sql<boolean>`(${scopeCondition(`${alias}.region_path`, actor.scope)} OR ${holderCondition(actor, alias)})`;
 }

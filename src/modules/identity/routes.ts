@@ -83,6 +83,7 @@ export function identityRoutes(ctx: AppContext): FastifyPluginAsyncZod {
             regionId: z.string().regex(/^\d+$/).nullable().optional(),
             organizationId: z.string().regex(/^\d+$/).nullable().optional(),
             phone,
+            businessId: z.string().uuid().nullable().optional(),
           }),
         },
       },

@@ -13,6 +13,7 @@ export interface UserRow {
   phone: string | null;
   disabled: boolean;
   must_change_password: boolean;
+  business_id?: string | null;
 }
 
 export interface User {
@@ -25,6 +26,7 @@ export interface User {
   phone: string | null;
   disabled?: boolean;
   mustChangePassword?: boolean;
+  businessId?: string | null;
 }
 
 /** I5: phone numbers are masked wherever a list shows them (138****1234). */
@@ -47,6 +49,7 @@ export function toUser(r: UserRow, opts: { unmasked?: boolean } = {}): User {
     phone: opts.unmasked ? r.phone : maskPhone(r.phone),
     disabled: r.disabled,
     mustChangePassword: r.must_change_password,
+    ...(r.business_id ? { businessId: r.business_id } : {}),
   };
 }
 
@@ -56,12 +59,13 @@ export interface SessionActorRow extends UserRow {
   region_path: string | null;
   org_type: string | null;
   org_paths: string[] | null;
+  business_id?: string | null;
 }
 
 export async function findSessionActor(db: Tx, tokenHash: string): Promise<SessionActorRow | undefined> {
   const r = await sql<SessionActorRow>`
     SELECT u.id, u.username, u.display_name, u.role, u.region_id, u.organization_id, u.phone, u.disabled,
-           u.must_change_password, s.last_seen_at, s.expires_at, r.path AS region_path, o.type AS org_type,
+           u.must_change_password, u.business_id, s.last_seen_at, s.expires_at, r.path AS region_path, o.type AS org_type,
            (SELECT array_agg(jr.path) FROM organization_jurisdictions oj JOIN regions jr ON jr.id = oj.region_id
              WHERE oj.organization_id = u.organization_id) AS org_paths
       FROM sessions s
@@ -76,7 +80,7 @@ export async function findSessionActor(db: Tx, tokenHash: string): Promise<Sessi
 export async function loadActor(db: Tx, userId: string): Promise<Actor | undefined> {
   const r = await sql<SessionActorRow>`
     SELECT u.id, u.username, u.display_name, u.role, u.region_id, u.organization_id, u.phone, u.disabled,
-           u.must_change_password, r.path AS region_path, o.type AS org_type,
+           u.must_change_password, u.business_id, r.path AS region_path, o.type AS org_type,
            (SELECT array_agg(jr.path) FROM organization_jurisdictions oj JOIN regions jr ON jr.id = oj.region_id
              WHERE oj.organization_id = u.organization_id) AS org_paths
       FROM users u
@@ -95,6 +99,7 @@ export function actorFromRow(r: SessionActorRow): Actor {
     regionId: r.region_id,
     organizationId: r.organization_id,
     organizationType: r.org_type,
+    businessId: r.business_id ?? null,
     scope: scopeOf({ role: r.role as Role, regionPath: r.region_path, organizationJurisdictionPaths: r.org_paths ?? [] }),
   };
 }

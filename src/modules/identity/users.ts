@@ -19,6 +19,8 @@ export interface CreateUserInput {
   regionId?: string | null;
   organizationId?: string | null;
   phone?: string | null;
+  /** Role business: the business the account speaks for. */
+  businessId?: string | null;
 }
 
 const USER_COLS = ['u.id', 'u.username', 'u.display_name', 'u.role', 'u.region_id', 'u.organization_id', 'u.phone', 'u.disabled', 'u.must_change_password'] as const;
@@ -42,12 +44,21 @@ async function checkPlacement(trx: Tx, actor: Actor, regionId?: string | null, o
  */
 export async function createUser(ctx: AppContext, actor: Actor, input: CreateUserInput, ip?: string, opts: { forceChange?: boolean } = {}): Promise<User> {
   assertPassword(input.password, input.username);
-  if (input.role !== 'admin' && input.regionId == null && input.organizationId == null) {
+  if (input.role !== 'admin' && input.regionId == null && input.organizationId == null && !input.businessId) {
     throw invalid('jurisdiction_required', 'regionId', '请指定所属区域或机构（决定管辖范围）', 'regionId or organizationId is required (it sets the jurisdiction)');
+  }
+  if (input.businessId && input.role !== 'business') {
+    throw invalid('business_only', 'businessId', '只有经营者账号可以关联食品经营主体', 'only business accounts are linked to a business');
   }
   const hash = await hashPassword(input.password);
   return ctx.db.transaction().execute(async (trx) => {
     await checkPlacement(trx, actor, input.regionId, input.organizationId);
+    let businessRegionId: number | null = null;
+    if (input.businessId) {
+      const b = await trx.selectFrom('businesses').select(['id', 'region_id', 'region_path']).where('id', '=', input.businessId).executeTakeFirst();
+      if (!b || !inScope(actor.scope, b.region_path)) throw notFound('business', '经营主体', 'businessId');
+      businessRegionId = b.region_id;
+    }
     const exists = await trx.selectFrom('users').select('id').where('username', '=', input.username).executeTakeFirst();
     if (exists) throw conflict('username_taken', '用户名已存在', 'username already exists', 'username');
     const row = await trx
@@ -57,13 +68,14 @@ export async function createUser(ctx: AppContext, actor: Actor, input: CreateUse
         username: input.username,
         display_name: input.displayName,
         role: input.role,
-        region_id: input.regionId == null ? null : Number(input.regionId),
+        region_id: input.regionId == null ? businessRegionId : Number(input.regionId),
+        business_id: input.businessId ?? null,
         organization_id: input.organizationId == null ? null : Number(input.organizationId),
         phone: input.phone ?? null,
         password_hash: hash,
         must_change_password: opts.forceChange ?? !ctx.config.demo,
       })
-      .returning(['id', 'username', 'display_name', 'role', 'region_id', 'organization_id', 'phone', 'disabled', 'must_change_password'])
+      .returning(['id', 'username', 'display_name', 'role', 'region_id', 'organization_id', 'phone', 'disabled', 'must_change_password', 'business_id'])
       .executeTakeFirstOrThrow();
     await writeAudit(trx, { action: 'user_created', actorId: actor.id, actorName: actor.username, entity: 'user', entityId: row.id, ip, detail: { username: row.username, role: row.role } });
     return toUser(row);
