@@ -128,6 +128,49 @@ describe('Public portal: report from a QR link, track, rate', () => {
     await context.close();
   });
 
+  it('When a reporter is not satisfied with a closed report, then they can rate it low and ask for it to be handled again', async () => {
+    const admin = await apiLogin(server.url, 'admin', DEMO_PASSWORD);
+    const villageRegion = (await admin.get('/api/v1/regions?code=350304001001')).body.items[0];
+    const created = await fetch(`${server.url}/api/v1/public/reports`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ title: '菜市场鱼摊异味', description: '鱼摊冰块不足，鱼已有异味仍在售卖。', regionId: villageRegion.id, anonymous: true }),
+    });
+    expect(created.status).toBe(201);
+    const { trackingCode } = (await created.json()) as any;
+    const village = await apiLogin(server.url, VILLAGE, DEMO_PASSWORD);
+    const ev = (await village.get('/api/v1/events?channel=public_report&limit=200')).body.items.find((e: any) => e.trackingCode === trackingCode);
+    for (const body of [
+      { type: 'accept' },
+      { type: 'resolve', result: '已现场查看，督促摊主补充冰块' },
+      { type: 'feedback', feedback: '已督促整改' },
+      { type: 'close' },
+    ]) {
+      const cur = await village.get(`/api/v1/events/${ev.id}`);
+      const r = await fetch(`${server.url}/api/v1/events/${ev.id}/actions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${village.token}` },
+        body: JSON.stringify({ expectedVersion: cur.body.version, ...body }),
+      });
+      expect(r.status, `${body.type}: ${await r.clone().text()}`).toBe(200);
+    }
+
+    const context = await browser.newContext(PHONE);
+    const page = await context.newPage();
+    await page.goto(`${server.url}/p/track/${trackingCode}`);
+    await page.getByRole('heading', { name: '评价办理结果' }).waitFor();
+    await page.getByRole('radio', { name: '2 · 不满意' }).check({ force: true });
+    await page.getByLabel('意见（选填）').fill('第二天去看仍然有异味');
+    await page.getByLabel('对结果不满意，申请重新办理').check();
+    await page.getByRole('button', { name: '提交评价' }).click();
+    await page.getByText('您已申请重新办理').waitFor();
+    await screenshot(page, 'public-06-reopen-requested');
+    const status = await fetch(`${server.url}/api/v1/public/reports/${trackingCode}`).then((r) => r.json() as Promise<any>);
+    expect(status.rating).toBe(2);
+    expect(status.history.some((h: any) => h.type === 'reopen_requested')).toBe(true);
+    await context.close();
+  });
+
   it('When a tracking code does not exist, then the page says so and offers the lookup again', async () => {
     const context = await browser.newContext(PHONE);
     const page = await context.newPage();
