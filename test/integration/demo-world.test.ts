@@ -249,6 +249,23 @@ describe('H5 demo world', () => {
     expect(await fingerprint(t.ctx.db)).toEqual(before);
   });
 
+  it('When demo mode meets a database that already has a region tree, then the demo is not mixed into it', async () => {
+    const other = await openTestDatabase();
+    try {
+      await migrate(other.database);
+      await other.database.db.insertInto('regions').values({ code: '110000', name: '北京市', level: 'city', parent_id: null, path: '/1/', depth: 0, id: 1 }).execute();
+      const messages: string[] = [];
+      const ctx = { ...t.ctx, database: other.database, db: other.database.db };
+      expect(await ensureDemoWorld(ctx, (m) => messages.push(m))).toBeUndefined();
+      expect(messages.join()).toContain('demo world not loaded');
+      const [n] = await rows<{ n: number }>(sql`SELECT count(*)::int AS n FROM regions`, other.database.db);
+      expect(n.n).toBe(1);
+    } finally {
+      await other.database.close();
+      await other.drop();
+    }
+  });
+
   it('When the demo world is loaded into a second fresh database, then it is the same world', async () => {
     const second = await openTestDatabase();
     try {

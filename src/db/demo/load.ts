@@ -307,6 +307,11 @@ export async function isDemoLoaded(db: Tx): Promise<boolean> {
 /** Start-up hook (H5): loads the demo world once; later starts find the mark and skip. */
 export async function ensureDemoWorld(ctx: AppContext, print: (m: string) => void = console.log): Promise<DemoCounts | undefined> {
   if (await isDemoLoaded(ctx.db)) return undefined;
+  // Never mix the demo into a database that already holds a real tree (FOODGRID_DEMO=1 by mistake).
+  if (await ctx.db.selectFrom('regions').select('id').limit(1).executeTakeFirst()) {
+    print('demo world not loaded: the database already has regions (FOODGRID_DEMO is meant for an empty database)');
+    return undefined;
+  }
   const started = Date.now();
   const counts = await loadDemoWorld(ctx);
   print(
