@@ -5,6 +5,22 @@ import { api, ApiError } from '../../../shared/api';
 import { t } from '../../../shared/i18n';
 import { PageTitle } from '../../components/common';
 
+/** The API names row errors by field; staff know the columns by their Chinese headers. */
+const COLUMNS: Record<string, { zh: string; en: string }> = {
+  name: { zh: '名称', en: 'Name' },
+  unit: { zh: '所属单元', en: 'Unit' },
+  regionId: { zh: '所属单元', en: 'Unit' },
+  creditCode: { zh: '统一社会信用代码', en: 'Credit code' },
+  licenseNo: { zh: '许可证编号', en: 'Licence number' },
+  licenseExpiry: { zh: '许可证有效期', en: 'Licence expiry' },
+  type: { zh: '业态', en: 'Type' },
+  address: { zh: '地址', en: 'Address' },
+  dinersCount: { zh: '就餐人数', en: 'Diners' },
+  employees: { zh: '从业人数', en: 'Employees' },
+  revenueWan: { zh: '营业收入（万元）', en: 'Revenue (10k CNY)' },
+  riskLevel: { zh: '风险等级', en: 'Risk level' },
+};
+
 interface RowError {
   row: number;
   field?: string;
@@ -60,8 +76,10 @@ export default function BusinessImport() {
       if (jobId && !['done', 'failed', 'completed', 'succeeded'].includes(r.status)) poll(jobId);
     } catch (e) {
       if (e instanceof ApiError) {
-        const body = e.body?.error as { errors?: RowError[] } | undefined;
-        if (body?.errors?.length) setErrors(body.errors);
+        // 422 import_rows_invalid: `{error, errors: [{row, field, message}], jobId}`.
+        const body = e.body as unknown as { errors?: RowError[]; error?: { errors?: RowError[] } } | undefined;
+        const rows = body?.errors ?? body?.error?.errors;
+        if (rows?.length) setErrors(rows);
         setFailure(e.message);
       } else setFailure(String(e));
     } finally {
@@ -116,7 +134,7 @@ export default function BusinessImport() {
             aria-label={t('逐行错误', 'Row errors')}
             columns={[
               { title: t('行号', 'Row'), dataIndex: 'row', width: 80 },
-              { title: t('列', 'Column'), dataIndex: 'field', width: 180 },
+              { title: t('列', 'Column'), dataIndex: 'field', width: 180, render: (f: string) => (COLUMNS[f] ? t(COLUMNS[f]) : f) },
               { title: t('错误', 'Error'), dataIndex: 'message' },
             ]}
           />
