@@ -15,7 +15,9 @@ import {
   holderUserIds,
   loadEventSettings,
   eventJsonWithHistory,
+  loadHistory,
   loadRoutingWorld,
+  toEventJson,
   startDwell,
   type EventJson,
   type EventRow,
@@ -202,7 +204,7 @@ export async function createEvent(ctx: AppContext, trx: Tx, actor: Actor | null,
     detail: duplicateOf ? { duplicateOf: duplicateOf.id } : elsewhere ? { closedElsewhere: { ...elsewhere, closedAt: closedAt!.toISOString() } } : null,
     publicNote: duplicateOf ? '已收到，与同一问题的其他举报合并办理' : elsewhere ? '已办结' : '已收到，正在分派办理',
   };
-  await appendHistory(trx, id, entry, now);
+  await appendHistory(trx, id, entry, now, 1);
 
   if (duplicateOf) {
     await linkDuplicate(trx, duplicateOf.id, id, actor, now);
@@ -223,7 +225,8 @@ export async function createEvent(ctx: AppContext, trx: Tx, actor: Actor | null,
     detail: { channel: input.channel, tier: route.tier, duplicateOf: duplicateOf?.id ?? null, hotspot: hot.includes(id) },
   });
   const final = hot.includes(id) ? await trx.selectFrom('events').selectAll().where('id', '=', id).executeTakeFirstOrThrow() : row;
-  return eventJsonWithHistory(trx, final, actor, now);
+  // The intake answer carries the event and its history; display names are for GET (the console).
+  return toEventJson(final, await loadHistory(trx, id), actor, now);
 }
 
 export async function notifyHolder(trx: Tx, holder: Holder, eventId: string, title: string, exceptUserId: string | null) {

@@ -388,10 +388,11 @@ export async function loadEventSettings(db: Tx): Promise<EventSettings> {
 
 // ------------------------------------------------------------------ writes
 
-export async function appendHistory(trx: Tx, eventId: string, h: HistoryEntry, at: Date): Promise<number> {
-  const { next } = (
-    await sql<{ next: number }>`SELECT COALESCE(MAX(seq), 0) + 1 AS next FROM event_history WHERE event_id = ${eventId}`.execute(trx)
-  ).rows[0];
+/** Appends the next history entry; `knownSeq` skips the lookup when the caller knows it (1 on create). */
+export async function appendHistory(trx: Tx, eventId: string, h: HistoryEntry, at: Date, knownSeq?: number): Promise<number> {
+  const next =
+    knownSeq ??
+    (await sql<{ next: number }>`SELECT COALESCE(MAX(seq), 0) + 1 AS next FROM event_history WHERE event_id = ${eventId}`.execute(trx)).rows[0].next;
   await trx
     .insertInto('event_history')
     .values({

@@ -1,0 +1,279 @@
+/**
+ * E1/N3 intake: POST /api/v1/events (auth, validation, routing, history, audit, outbox in one
+ * transaction) under autocannon against a server on PostgreSQL, next to the ceiling: the same
+ * writes issued directly through `pg` without HTTP. Then the work queue and county metrics on
+ * BENCH_EVENTS (default 1,000,000) events.
+ *
+ * Uses a separate database `fg_bench_intake` on BENCH_PG_URL (default the local server's `test`
+ * database's server), created fresh and dropped at the end.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import autocannon from 'autocannon';
+import { percentile, rootDir, round, writeResult } from './lib.js';
+
+const BASE = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const DB = 'fg_bench_intake';
+const DURATION = Number(process.env.BENCH_INTAKE_SECONDS ?? 20);
+const CONNECTIONS = Number(process.env.BENCH_INTAKE_CONNECTIONS ?? 50);
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
+const url = (() => {
+  const u = new URL(BASE);
+  u.pathname = `/${DB}`;
+  return u.toString();
+})();
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
+}
+
+async function admin(sql: string) {
+  const c = new pg.Client({ connectionString: BASE });
+  await c.connect();
+  try {
+    await c.query(sql);
+  } finally {
+    await c.end();
+  }
+}
+
+async function startServer(port: number): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: rootDir,
+    env: {
+      ...process.env,
+      DATABASE_URL: url,
+      FOODGRID_DEMO: '1',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      FOODGRID_LOG_LEVEL: 'warn',
+      FOODGRID_DB_POOL: process.env.BENCH_POOL ?? '20',
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const deadline = Date.now() + 300_000;
+  while (Date.now() < deadline) {
+    try {
+      const r = await fetch(`http://127.0.0.1:${port}/api/health`);
+      if (r.ok) return child;
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  child.kill();
+  throw new Error('server did not start');
+}
+
+async function login(port: number, username: string): Promise<string> {
+  const r = await fetch(`http://127.0.0.1:${port}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password: 'Demo@2026' }),
+  });
+  if (!r.ok) throw new Error(`login ${username}: ${r.status} ${await r.text()}`);
+  return ((await r.json()) as any).token;
+}
+
+function cannon(opts: any): Promise<any> {
+  return new Promise((resolve, reject) => {
+    autocannon(opts, (err: any, res: any) => (err ? reject(err) : resolve(res)));
+  });
+}
+
+/** The ceiling: what create-event writes for a self-handled grid report, straight through pg. */
+async function ceiling(pool: pg.Pool, sample: { userId: string; businessId: string; regionId: number; regionPath: string }) {
+  const latencies: number[] = [];
+  let done = 0;
+  const until = Date.now() + DURATION * 1000;
+  const worker = async () => {
+    const c = await pool.connect();
+    try {
+      while (Date.now() < until) {
+        const t0 = performance.now();
+        const id = randomUUID();
+        await c.query('BEGIN');
+        await c.query('SELECT id, region_id, region_path FROM businesses WHERE id = $1', [sample.businessId]);
+        await c.query(
+          `INSERT INTO events (id, channel, title, description, business_id, region_id, region_path, state, tier, origin_tier,
+             holder_region_id, holder_path, holder_user_id, collector_id, deadline)
+           VALUES ($1,'grid_patrol','压测','后厨卫生差',$2,$3,$4,'open','grid','grid',$3,$4,$5,$5, now() + interval '2 days')`,
+          [id, sample.businessId, sample.regionId, sample.regionPath, sample.userId],
+        );
+        await c.query(`INSERT INTO event_history (event_id, seq, type, actor_id, to_state, to_tier, note) VALUES ($1, 1, 'create', $2, 'open', 'grid', '压测')`, [id, sample.userId]);
+        await c.query(`INSERT INTO event_tier_dwell (event_id, tier, region_id, entered_at) VALUES ($1, 'grid', $2, now())`, [id, sample.regionId]);
+        await c.query(`INSERT INTO audit_log (actor_id, action, entity, entity_id, ip) VALUES ($1, 'event.create', 'event', $2, '127.0.0.1')`, [sample.userId, id]);
+        await c.query(`INSERT INTO outbox (topic, payload) VALUES ('event.created', $1)`, [JSON.stringify({ id })]);
+        await c.query('COMMIT');
+        latencies.push(performance.now() - t0);
+        done++;
+      }
+    } finally {
+      c.release();
+    }
+  };
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: Number(process.env.BENCH_CEILING_CLIENTS ?? 16) }, worker));
+  const secs = (performance.now() - t0) / 1000;
+  return { txPerSecond: round(done / secs, 0), p50Ms: round(percentile(latencies, 50)), p99Ms: round(percentile(latencies, 99)), transactions: done };
+}
+
+/** Bulk synthetic events over the demo world's units: realistic spread of states, tiers, channels, dates. */
+async function fillEvents(pool: pg.Pool, n: number) {
+  const c = await pool.connect();
+  try {
+    const have = Number((await c.query('SELECT count(*) FROM events')).rows[0].count);
+    const missing = n - have;
+    if (missing <= 0) return;
+    await c.query(`CREATE TEMP TABLE u AS SELECT r.id, r.path, row_number() OVER () AS rn FROM regions r WHERE level = 'unit'`);
+    await c.query(`CREATE TEMP TABLE st AS SELECT o.id AS org_id, r.path, r.id AS region_id FROM organizations o JOIN regions r ON r.id = o.region_id WHERE o.type = 'station'`);
+    const units = Number((await c.query('SELECT count(*) FROM u')).rows[0].count);
+    const batch = 100_000;
+    for (let done = 0; done < missing; done += batch) {
+      const k = Math.min(batch, missing - done);
+      await c.query(
+        `INSERT INTO events (id, channel, title, description, region_id, region_path, state, tier, origin_tier,
+            holder_region_id, holder_path, holder_org_id, version, tier_entered_at, deadline, created_at, updated_at, closed_at, result, feedback)
+         SELECT gen_random_uuid(),
+                (ARRAY['grid_patrol','grid_patrol','grid_patrol','department_patrol','public_report','supervision'])[1 + (g % 6)],
+                '批量事件', '基准测试数据', u.id, u.path,
+                s.state, s.tier, 'grid',
+                st.region_id, st.path, st.org_id, 3,
+                ts, ts + interval '5 days', ts, ts,
+                CASE WHEN s.state = 'closed' THEN ts + interval '2 days' END,
+                CASE WHEN s.state IN ('closed','resolved') THEN '已处理' END,
+                CASE WHEN s.state = 'closed' THEN '已反馈' END
+           FROM generate_series(1, $1::int) g
+           JOIN u ON u.rn = 1 + (g * 7919) % $2::int
+           JOIN LATERAL (SELECT * FROM st WHERE u.path LIKE st.path || '%' LIMIT 1) st ON true
+           CROSS JOIN LATERAL (SELECT now() - ((g % 365) || ' days')::interval - ((g % 1440) || ' minutes')::interval AS ts) t
+           CROSS JOIN LATERAL (SELECT (ARRAY['closed','closed','closed','closed','closed','in_progress','open','rectifying','resolved','rejected'])[1 + (g % 10)] AS state,
+                                      (ARRAY['grid','grid','station','station','village','county','grid_leader'])[1 + (g % 7)] AS tier) s`,
+        [k, units],
+      );
+      console.log(`  events: ${have + done + k}/${n}`);
+    }
+    await c.query('ANALYZE events');
+  } finally {
+    c.release();
+  }
+}
+
+async function timeGets(port: number, token: string, path: string, n: number) {
+  const lat: number[] = [];
+  for (let i = 0; i < 5; i++) await fetch(`http://127.0.0.1:${port}${path}`, { headers: { authorization: `Bearer ${token}` } });
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    const r = await fetch(`http://127.0.0.1:${port}${path}`, { headers: { authorization: `Bearer ${token}` } });
+    await r.arrayBuffer();
+    if (!r.ok) throw new Error(`${path}: ${r.status}`);
+    lat.push(performance.now() - t0);
+  }
+  return { p50Ms: round(percentile(lat, 50)), p99Ms: round(percentile(lat, 99)), requests: n };
+}
+
+async function main() {
+  await admin(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
+  await admin(`CREATE DATABASE ${DB}`);
+  const port = await freePort();
+  let server: ChildProcess | undefined;
+  const pool = new pg.Pool({ connectionString: url, max: 20 });
+  try {
+    server = await startServer(port);
+    // Grid members and businesses of their grids: grid_patrol routes to the collector itself.
+    // Reports spread over many businesses, as a county's intake is.
+    const pairs = (
+      await pool.query(`SELECT DISTINCT ON (u.id) u.id AS user_id, u.username, b.id AS business_id, b.region_id, b.region_path
+          FROM users u JOIN regions g ON g.id = u.region_id JOIN businesses b ON b.region_path LIKE g.path || '%'
+         WHERE u.role = 'grid_member' AND NOT u.disabled ORDER BY u.id, b.id LIMIT 100`)
+    ).rows;
+    const sampleRow = pairs[0];
+    const tokens = new Map<string, string>();
+    for (const p of pairs) tokens.set(p.user_id, await login(port, p.username));
+    let seq = 0;
+    const http = await cannon({
+      url: `http://127.0.0.1:${port}/api/v1/events`,
+      connections: CONNECTIONS,
+      duration: DURATION,
+      requests: [
+        {
+          method: 'POST',
+          setupRequest: (req: any) => {
+            const p = pairs[seq++ % pairs.length];
+            return {
+              ...req,
+              headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens.get(p.user_id)}` },
+              body: JSON.stringify({
+                channel: 'grid_patrol',
+                title: '后厨卫生差',
+                description: '操作间地面积水，垃圾未加盖',
+                businessId: p.business_id,
+                clientId: `bench-${process.pid}-${seq}`,
+              }),
+            };
+          },
+        },
+      ],
+    });
+    const intake = {
+      requestsPerSecond: round(http.requests.average, 0),
+      p50Ms: http.latency.p50,
+      p99Ms: http.latency.p99,
+      non2xx: http.non2xx,
+      errors: http.errors,
+      total: http.requests.total,
+      connections: CONNECTIONS,
+      seconds: DURATION,
+    };
+    console.log('intake over HTTP', intake);
+    const direct = await ceiling(pool, { userId: sampleRow.user_id, businessId: sampleRow.business_id, regionId: sampleRow.region_id, regionPath: sampleRow.region_path });
+    console.log('ceiling through pg', direct);
+
+    await fillEvents(pool, EVENTS);
+    const bureauUser = (
+      await pool.query(`SELECT u.username, o.region_id FROM users u JOIN organizations o ON o.id = u.organization_id
+         WHERE u.role = 'bureau_staff' AND o.type = 'county_bureau' AND NOT o.is_branch ORDER BY u.username LIMIT 1`)
+    ).rows[0];
+    const county = { id: bureauUser.region_id };
+    const stationUser = (
+      await pool.query(`SELECT u.username FROM users u JOIN organizations o ON o.id = u.organization_id WHERE u.role = 'station_staff' ORDER BY u.username LIMIT 1`)
+    ).rows[0];
+    const bureauToken = await login(port, bureauUser.username);
+    const stationToken = await login(port, stationUser.username);
+    const total = Number((await pool.query('SELECT count(*) FROM events')).rows[0].count);
+    const queueStation = await timeGets(port, stationToken, '/api/v1/events/queue?limit=50', 200);
+    const queueCounty = await timeGets(port, bureauToken, '/api/v1/events/queue?limit=50', 200);
+    const metricsCounty = await timeGets(port, bureauToken, `/api/v1/metrics/events?regionId=${county.id}`, 100);
+    const listCounty = await timeGets(port, bureauToken, `/api/v1/events?regionId=${county.id}&limit=50`, 200);
+    const file = writeResult('intake', {
+      what: 'POST /api/v1/events under autocannon vs the same writes through pg; queue/metrics/list p50/p99 over HTTP on many events',
+      database: url.replace(/\/\/[^@]*@/, '//…@'),
+      intake,
+      ceiling: direct,
+      intakeShareOfCeiling: round(intake.requestsPerSecond / direct.txPerSecond, 2),
+      targets: { eventsPerSecond: 2000, p99Ms: 50, shareOfCeiling: 0.5, queueMetricsP99Ms: 100 },
+      eventsInDatabase: total,
+      workQueueStation: queueStation,
+      workQueueCountyBureau: queueCounty,
+      metricsCounty,
+      eventListCounty: listCounty,
+    });
+    console.log(`written ${file}`);
+  } finally {
+    server?.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 1000));
+    await pool.end();
+    if (!process.env.BENCH_KEEP_DB) await admin(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
+  }
+}
+
+await main();
