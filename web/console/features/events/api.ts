@@ -55,6 +55,13 @@ export interface EventItem {
   address?: string | null;
   history?: HistoryEntry[];
   allowedActions?: AllowedAction[];
+  rejectReason?: string | null;
+  rectification?: { deadline: string | null; requirement: string | null; overdue: boolean } | null;
+  case?: { caseNo: string | null; decision: string | null; penalty: string | null } | null;
+  reporterPhone?: string | null;
+  anonymous?: boolean;
+  rating?: number | null;
+  reopenCount?: number;
 }
 
 export const actionType = (a: AllowedAction) => (typeof a === 'string' ? a : a.type);

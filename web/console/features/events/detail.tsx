@@ -114,6 +114,7 @@ export default function EventDetail() {
               <Descriptions.Item label={t('编号', 'Id')}>{ev.id}</Descriptions.Item>
               <Descriptions.Item label={t('来源渠道', 'Channel')}>{label(CHANNELS, ev.channel)}</Descriptions.Item>
               <Descriptions.Item label={t('事项类别', 'Category')}>{category ?? '—'}</Descriptions.Item>
+              <Descriptions.Item label={t('经营主体', 'Business')}>{ev.businessId ? <Link to={`/businesses/${ev.businessId}`}>{ev.businessName ?? ev.businessId}</Link> : '—'}</Descriptions.Item>
               <Descriptions.Item label={t('查询码', 'Tracking code')}>{ev.trackingCode ?? '—'}</Descriptions.Item>
               <Descriptions.Item label={t('区域', 'Region')}>{ev.regionName ?? <RegionName id={ev.regionId} />}</Descriptions.Item>
               <Descriptions.Item label={t('位置', 'Location')}>
@@ -138,6 +139,29 @@ export default function EventDetail() {
               <Descriptions.Item label={t('反馈', 'Feedback')} span={2}>
                 {ev.feedback ?? '—'}
               </Descriptions.Item>
+              {ev.rejectReason && (
+                <Descriptions.Item label={t('不予受理理由', 'Rejection reason')} span={2}>
+                  {ev.rejectReason}
+                </Descriptions.Item>
+              )}
+              {ev.rectification && (
+                <Descriptions.Item label={t('整改要求', 'Rectification')} span={2}>
+                  {ev.rectification.requirement ?? '—'}
+                  {ev.rectification.deadline ? ` · ${t('期限', 'by')} ${formatTime(ev.rectification.deadline)}` : ''}
+                  {ev.rectification.overdue ? <Tag color="red" style={{ marginLeft: 8 }}>{t('整改超期', 'Overdue')}</Tag> : null}
+                </Descriptions.Item>
+              )}
+              {ev.case && (
+                <Descriptions.Item label={t('立案处理', 'Case')} span={2}>
+                  {[ev.case.caseNo, ev.case.decision, ev.case.penalty ? label(PENALTIES, ev.case.penalty) : null].filter(Boolean).join(' · ')}
+                </Descriptions.Item>
+              )}
+              {ev.channel === 'public_report' && (
+                <Descriptions.Item label={t('举报人', 'Reporter')} span={2}>
+                  {ev.anonymous ? t('匿名', 'Anonymous') : (ev.reporterPhone ?? '—')}
+                  {ev.rating ? ` · ${t('满意度', 'Rating')} ${'★'.repeat(ev.rating)}${'☆'.repeat(Math.max(0, 5 - ev.rating))}` : ''}
+                </Descriptions.Item>
+              )}
               {ev.duplicateOf && (
                 <Descriptions.Item label={t('疑似重复', 'Possible duplicate of')} span={2}>
                   <Link to={`/events/${ev.duplicateOf}`}>{ev.duplicateOf}</Link>

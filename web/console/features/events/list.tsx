@@ -78,6 +78,7 @@ export default function EventList() {
               { title: t('状态', 'State'), key: 'state', width: 120, render: (_, r) => <StateTag state={r.state} /> },
               { title: t('当前层级', 'Tier'), key: 'tier', width: 110, render: (_, r) => <TierTag tier={r.tier} /> },
               { title: t('来源', 'Channel'), key: 'channel', width: 110, render: (_, r) => <ChannelText channel={r.channel} /> },
+              { title: t('经营主体', 'Business'), key: 'business', render: (_, r) => r.businessName ?? '—' },
               { title: t('区域', 'Region'), key: 'region', render: (_, r) => r.regionName ?? <RegionName id={r.regionId} /> },
               { title: t('时限', 'Deadline'), key: 'deadline', width: 150, render: (_, r) => <Deadline ev={r} /> },
               { title: t('上报时间', 'Reported'), key: 'createdAt', width: 150, render: (_, r) => formatTime(r.createdAt) },
