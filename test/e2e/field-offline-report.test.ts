@@ -270,6 +270,67 @@ describe('Field app: offline patrol and report, escalation to closure', () => {
     await context.close();
   });
 
+  it('When a report waits on the phone and the app is closed before the network returns, then the service worker sends it in the background, once', async () => {
+    const { gridMember, business } = await castAroundABusiness(server.url);
+    const context = await browser.newContext(PHONE); // service workers allowed here
+    const page = await context.newPage();
+    await page.goto(`${server.url}/m/`);
+    await page.evaluate(async () => {
+      await navigator.serviceWorker.ready;
+    });
+    await page.reload(); // now controlled by the worker
+    await page.getByLabel('用户名').fill(gridMember);
+    await page.getByLabel('密码').fill(DEMO_PASSWORD);
+    await page.getByRole('button', { name: '登录' }).click();
+    await page.getByRole('listitem').filter({ hasText: business.name }).first().waitFor();
+
+    await context.setOffline(true);
+    await page.getByRole('link', { name: `上报问题 ${business.name}` }).click();
+    const title = `${business.name}：冷藏柜温度过高`;
+    await page.getByLabel('标题').fill(title);
+    await page.getByLabel('问题描述').fill('冷藏柜显示12℃，熟食在内');
+    await page.getByRole('button', { name: '提交上报' }).click();
+    await page.getByText('已保存在本机，联网后自动发送').waitFor();
+    await page.close(); // the app is closed before the network returns
+
+    await context.setOffline(false);
+    // Stand in for the browser noticing the network: fire the worker's sync event (CDP).
+    const other = await context.newPage();
+    await other.goto(`${server.url}/p/track`); // outside the worker's scope: not a client of it
+    const cdp = await context.newCDPSession(other);
+    const registration = new Promise<{ registrationId: string }>((resolve) =>
+      cdp.on('ServiceWorker.workerRegistrationUpdated', (e: any) => {
+        const r = e.registrations.find((x: any) => x.scopeURL === `${server.url}/m/` && !x.isDeleted);
+        if (r) resolve(r);
+      }),
+    );
+    await cdp.send('ServiceWorker.enable');
+    const { registrationId } = await registration;
+    const member = await apiLogin(server.url, gridMember, DEMO_PASSWORD);
+    const count = async () => (await member.get('/api/v1/events?mine=true&limit=200')).body.items.filter((e: any) => e.title === title).length;
+    // (Chromium may already have fired the sync on its own: the page's offline emulation does
+    // not reach the worker. Either way no page of the app is open, so the worker sent it.)
+    await cdp.send('ServiceWorker.dispatchSyncEvent', { origin: server.url, registrationId, tag: 'foodgrid-outbox', lastChance: false });
+    await expect.poll(count, { timeout: 30_000 }).toBe(1);
+    const left = () =>
+      other.evaluate(
+        () =>
+          new Promise<number>((resolve) => {
+            const open = indexedDB.open('foodgrid-field');
+            open.onsuccess = () => {
+              const get = open.result.transaction('outbox').objectStore('outbox').count();
+              get.onsuccess = () => resolve(get.result);
+            };
+          }),
+      );
+    await expect.poll(left).toBe(0);
+    // A second wake-up finds nothing left to send.
+    await cdp.send('ServiceWorker.dispatchSyncEvent', { origin: server.url, registrationId, tag: 'foodgrid-outbox', lastChance: false });
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await count()).toBe(1);
+    await context.close();
+  });
+
   it('When the field app has been opened once, then it starts again without network (service worker, manifest)', async () => {
     const context = await browser.newContext({ ...PHONE });
     const page = await context.newPage();

@@ -2,7 +2,7 @@ import { useEffect, useState, useSyncExternalStore } from 'react';
 import { ApiError, auth, clearUser, errorText, getSavedUser, onUnauthenticated, saveUser, type User } from './api';
 import { setLang, t, useLang } from './i18n';
 import { api } from './api';
-import { flush, queued, startAutoFlush, subscribe } from './outbox';
+import { flush, queued, setDeviceUser, startAutoFlush, subscribe } from './outbox';
 import { cachedGet } from './cache';
 import { BASE, match, navigate, useLocation } from './router';
 import { HomePage } from './pages/home';
@@ -199,6 +199,9 @@ export function App() {
   const unread = useUnread(user);
 
   useEffect(() => startAutoFlush(), []);
+  useEffect(() => {
+    void setDeviceUser(user?.id ?? null).catch(() => {});
+  }, [user?.id]);
   // What the forms need offline is fetched while the network is there (E15).
   useEffect(() => {
     if (user && online) void cachedGet('/api/v1/catalogue').catch(() => {});

@@ -32,6 +32,27 @@ export interface QueuedItem {
 }
 
 const store = createStore('foodgrid-field', 'outbox');
+/** Who is signed in on this phone, for the service worker's background send (it has no localStorage). */
+const meta = createStore('foodgrid-field-meta', 'kv');
+
+export async function setDeviceUser(userId: string | null) {
+  if (userId) await set('user', userId, meta);
+  else await del('user', meta);
+}
+
+/**
+ * Ask the browser to wake the service worker when the network is back, even if the app has been
+ * closed meanwhile (Background Sync; Chromium-based browsers). Elsewhere the app sends on its next
+ * start, on `online` and every minute while open.
+ */
+async function requestBackgroundSync() {
+  try {
+    const reg = await navigator.serviceWorker?.getRegistration('/m/');
+    await (reg as any)?.sync?.register('foodgrid-outbox');
+  } catch {
+    /* not supported or not allowed: the app sends itself */
+  }
+}
 const listeners = new Set<() => void>();
 let snapshot: QueuedItem[] = [];
 
@@ -64,6 +85,7 @@ export async function enqueue(item: Omit<QueuedItem, 'attempts' | 'createdAt' | 
   const full: QueuedItem = { ...item, userId, clientId: item.clientId ?? newClientId(), createdAt: new Date().toISOString(), attempts: 0 };
   await set(full.clientId, full, store);
   await refresh();
+  void requestBackgroundSync();
   return full;
 }
 
@@ -180,6 +202,10 @@ async function sendItem(item: QueuedItem) {
 
 /** Send when the network comes back, when the app opens, and every minute while it is open. */
 export function startAutoFlush() {
+  // The service worker asks an open app to send (one sender, the page's) instead of doing it itself.
+  navigator.serviceWorker?.addEventListener('message', (e) => {
+    if (e.data?.type === 'foodgrid-outbox-flush') void flush();
+  });
   const go = () => {
     if (navigator.onLine) void flush();
   };
