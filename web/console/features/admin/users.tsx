@@ -1,9 +1,9 @@
 import { useState } from 'react';
-import { useQueryClient } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { App as AntApp, Button, Form, Input, Modal, Popconfirm, Select, Space, Table, Tag } from 'antd';
 import { DownloadOutlined, PlusOutlined } from '@ant-design/icons';
-import { api, ApiError, downloadUrl } from '../../../shared/api';
-import { label, ROLES, t } from '../../../shared/i18n';
+import { api, ApiError, downloadUrl, type Page } from '../../../shared/api';
+import { label, ORG_TYPES, ROLES, t } from '../../../shared/i18n';
 import { LoadMore, PageTitle, QueryError, RegionName, RegionSelect, useCursorList, useUrlFilters } from '../../components/common';
 import { useMe } from '../../session';
 
@@ -17,6 +17,24 @@ interface User {
   phone: string | null;
   disabled?: boolean;
   mustChangePassword?: boolean;
+}
+
+function OrganizationSelect(props: { value?: string; onChange?: (v: string | undefined) => void }) {
+  const q = useQuery({
+    queryKey: ['organizations', 'all-for-select'],
+    queryFn: () => api.get<Page<{ id: string; name: string; type: string }>>('/api/v1/organizations', { limit: 1000 }),
+    staleTime: 10 * 60_000,
+  });
+  return (
+    <Select
+      {...props}
+      allowClear
+      showSearch
+      optionFilterProp="label"
+      loading={q.isLoading}
+      options={(q.data?.items ?? []).map((o) => ({ value: o.id, label: `${o.name}（${label(ORG_TYPES, o.type)}）` }))}
+    />
+  );
 }
 
 const roleOptions = () => Object.entries(ROLES).map(([value, l]) => ({ value, label: t(l) }));
@@ -145,8 +163,8 @@ export default function Users() {
           <Form.Item name="regionId" label={t('所属区域', 'Region')}>
             <RegionSelect style={{ width: '100%' }} />
           </Form.Item>
-          <Form.Item name="organizationId" label={t('所属机构编号', 'Organisation id')}>
-            <Input />
+          <Form.Item name="organizationId" label={t('所属机构', 'Organisation')} extra={t('所属区域或机构决定管辖范围，至少填一项', 'The region or the organisation sets the jurisdiction: give at least one')}>
+            <OrganizationSelect />
           </Form.Item>
           <Form.Item name="phone" label={t('手机号', 'Phone')}>
             <Input />
