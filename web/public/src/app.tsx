@@ -427,6 +427,11 @@ interface PublicReport {
   feedback: string | null;
   rating?: number | null;
   ratingComment?: string | null;
+  /** The office handling it now (never a person). */
+  level?: string | null;
+  business?: { name: string; address: string | null } | null;
+  place?: string | null;
+  messages?: Array<{ title: string; body: string | null; at: string }>;
   canRate?: boolean;
   canReopen?: boolean;
   history: Array<{ seq?: number; type?: string; label?: string | { zh: string; en: string }; note?: string | null; at: string }>;
@@ -505,6 +510,16 @@ function TrackPage({ code }: { code: string }) {
             {stateLabel}
           </span>
         </p>
+        {report.level && (
+          <p>
+            {t('承办单位', 'Handled by')}：{report.level}
+          </p>
+        )}
+        {(report.business || report.place) && (
+          <p>
+            {t('被举报对象', 'About')}：{report.business?.name ?? report.place}
+          </p>
+        )}
         <p className="muted">
           {t('提交时间', 'Submitted')}：{formatTime(report.createdAt)}
         </p>
@@ -525,6 +540,20 @@ function TrackPage({ code }: { code: string }) {
               </p>
             </>
           )}
+        </div>
+      )}
+      {!!report.messages?.length && (
+        <div className="card" aria-labelledby="msg-h">
+          <h2 id="msg-h">{t('给您的消息', 'Messages to you')}</h2>
+          <ul style={{ listStyle: 'none', padding: 0, margin: 0 }}>
+            {report.messages.map((m, i) => (
+              <li key={i} style={{ marginBottom: 8 }}>
+                <strong>{m.title}</strong>
+                {m.body && <div>{m.body}</div>}
+                <div className="muted">{formatTime(m.at)}</div>
+              </li>
+            ))}
+          </ul>
         </div>
       )}
       <div className="card" aria-labelledby="hist-h">

@@ -111,7 +111,7 @@ export function ReportPage({ user }: { user: User }) {
     setCompressing(false);
   }
 
-  async function location(): Promise<{ lat: number; lng: number } | undefined> {
+  async function currentPosition(): Promise<{ lat: number; lng: number } | undefined> {
     if (!withLocation || !navigator.geolocation) return undefined;
     return new Promise((resolve) =>
       navigator.geolocation.getCurrentPosition(
@@ -158,7 +158,7 @@ export function ReportPage({ user }: { user: User }) {
           setErrors(errs);
           if (Object.keys(errs).length) return;
           setBusy(true);
-          const loc = await location();
+          const loc = await currentPosition();
           const item = await enqueue({
             kind: 'report',
             label: `${t('kind_report')} · ${business?.name ?? ''} ${title.trim()}`,
