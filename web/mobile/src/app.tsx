@@ -280,7 +280,7 @@ export function App() {
       </header>
       <PendingBar />
       <main>{page}</main>
-      <nav className="tabs" aria-label="主导航">
+      <nav className="tabs" aria-label={t('mainNav')}>
         <Link to="/" current={tab === 'home'}>
           <span className="ico" aria-hidden>
             ▦

@@ -9,6 +9,7 @@ export type { Lang };
  */
 const zh = {
   appName: '食安网格·移动端',
+  mainNav: '主导航',
   signIn: '登录',
   signOut: '退出',
   username: '用户名',
@@ -104,6 +105,7 @@ const zh = {
 type Key = keyof typeof zh;
 const en: Record<Key, string> = {
   appName: 'FoodGrid field',
+  mainNav: 'Main',
   signIn: 'Sign in',
   signOut: 'Sign out',
   username: 'Username',
