@@ -170,30 +170,36 @@ try {
   const GRID_COUNT = `SELECT count(*)::int AS n FROM regions WHERE level = 'grid' AND (path LIKE $1)`;
   const GRID_PAGE = `SELECT * FROM regions WHERE level = 'grid' AND (path LIKE $1) ORDER BY code LIMIT 51`;
 
+  const stat = (xs: number[]) => ({ p50: round(percentile(xs, 50)), p99: round(percentile(xs, 99)), max: round(Math.max(...xs)) });
+  /**
+   * Runs count + page for every path twice: the first pass meets pages that are not in memory
+   * yet ("cold": a county nobody looked at recently), the second the same subtrees again ("warm").
+   */
   const measure = async (label: string, paths: string[], countSql: string, pageSql: string) => {
-    const total: number[] = [];
-    const countMs: number[] = [];
-    const pageMs: number[] = [];
     // Unnamed statements, as Kysely sends them: each is planned with its parameter, so the
     // LIKE prefix becomes an index range (a named statement may switch to a generic plan).
-    // Warm-up: the first queries of a fresh connection fault pages in.
-    for (const p of paths.slice(0, 20)) {
-      await db.query(countSql, [likePrefix(p)]);
-      await db.query(pageSql, [likePrefix(p)]);
-    }
-    for (const p of paths) {
-      const t0 = performance.now();
-      await db.query(countSql, [likePrefix(p)]);
-      const t1 = performance.now();
-      await db.query(pageSql, [likePrefix(p)]);
-      const t2 = performance.now();
-      countMs.push(t1 - t0);
-      pageMs.push(t2 - t1);
-      total.push(t2 - t0);
-    }
-    const stat = (xs: number[]) => ({ p50: round(percentile(xs, 50)), p99: round(percentile(xs, 99)), max: round(Math.max(...xs)) });
-    const r = { samples: paths.length, countPlusPageMs: stat(total), countMs: stat(countMs), pageMs: stat(pageMs) };
-    console.log(`  ${label}: p50 ${r.countPlusPageMs.p50} ms, p99 ${r.countPlusPageMs.p99} ms (count p99 ${r.countMs.p99}, page p99 ${r.pageMs.p99})`);
+    const pass = async () => {
+      const total: number[] = [];
+      const countMs: number[] = [];
+      const pageMs: number[] = [];
+      for (const p of paths) {
+        const t0 = performance.now();
+        await db.query(countSql, [likePrefix(p)]);
+        const t1 = performance.now();
+        await db.query(pageSql, [likePrefix(p)]);
+        const t2 = performance.now();
+        countMs.push(t1 - t0);
+        pageMs.push(t2 - t1);
+        total.push(t2 - t0);
+      }
+      return { countPlusPageMs: stat(total), countMs: stat(countMs), pageMs: stat(pageMs) };
+    };
+    const cold = await pass();
+    const warm = await pass();
+    const r = { samples: paths.length, cold, warm };
+    console.log(
+      `  ${label}: cold p50 ${cold.countPlusPageMs.p50} / p99 ${cold.countPlusPageMs.p99} ms; warm p50 ${warm.countPlusPageMs.p50} / p99 ${warm.countPlusPageMs.p99} ms`,
+    );
     return r;
   };
   const sample = (xs: { path: string }[]) => Array.from({ length: SAMPLES }, () => rng.pick(xs).path);

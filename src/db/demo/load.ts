@@ -316,7 +316,7 @@ export async function ensureDemoWorld(ctx: AppContext, print: (m: string) => voi
   const counts = await loadDemoWorld(ctx);
   print(
     `demo world loaded in ${((Date.now() - started) / 1000).toFixed(1)} s: ${counts.regions} regions, ${counts.organizations} organisations, ` +
-      `${counts.users} users, ${counts.businesses} businesses (password for every demo account: ${DEMO_PASSWORD})`,
+      `${counts.users} users, ${counts.businesses} businesses, ${counts.events} events (password for every demo account: ${DEMO_PASSWORD})`,
   );
   return counts;
 }
