@@ -9,6 +9,9 @@ export type { Lang };
  */
 const zh = {
   appName: '食安网格·移动端',
+  colon: '：',
+  listSep: '、',
+  failedTitle: '{name}：{aspects}不合格',
   mainNav: '主导航',
   signIn: '登录',
   signOut: '退出',
@@ -105,6 +108,9 @@ const zh = {
 type Key = keyof typeof zh;
 const en: Record<Key, string> = {
   appName: 'FoodGrid field',
+  colon: ': ',
+  listSep: ', ',
+  failedTitle: '{name}: {aspects} failed',
   mainNav: 'Main',
   signIn: 'Sign in',
   signOut: 'Sign out',

@@ -37,7 +37,7 @@ export function EventsPage() {
       {list.loading && !list.data && <p className="empty">{t('loading')}</p>}
       {list.error && !list.data && (
         <p className="notice bad" role="alert">
-          {t('loadFailed')}：{list.error}
+          {t('loadFailed')}{t('colon')}{list.error}
         </p>
       )}
       {list.data && !list.data.items.length && <p className="empty">{t('noEvents')}</p>}
@@ -152,7 +152,7 @@ export function EventPage({ id, user }: { id: string; user: User }) {
     }
   }
 
-  if (!ev) return <p className="empty">{error ? `${t('loadFailed')}：${error}` : t('loading')}</p>;
+  if (!ev) return <p className="empty">{error ? `${t('loadFailed')}${t('colon')}${error}` : t('loading')}</p>;
   const actions = fieldActions(ev, user);
   const inputs: Record<string, Array<{ name: string; label: string }>> = {
     self_handle: [
@@ -184,7 +184,7 @@ export function EventPage({ id, user }: { id: string; user: User }) {
           {!['closed', 'merged'].includes(ev.state) && (
             <>
               {' '}
-              · {t('deadline')}：{fmtTime(ev.deadline)} {ev.overdue && <span className="chip bad">{t('overdue')}</span>}
+              · {t('deadline')}{t('colon')}{fmtTime(ev.deadline)} {ev.overdue && <span className="chip bad">{t('overdue')}</span>}
             </>
           )}
         </div>
@@ -203,13 +203,13 @@ export function EventPage({ id, user }: { id: string; user: User }) {
         )}
         {ev.result && (
           <p>
-            <strong>{t('result')}：</strong>
+            <strong>{t('result')}{t('colon')}</strong>
             {ev.result}
           </p>
         )}
         {ev.feedback && (
           <p>
-            <strong>{t('feedback')}：</strong>
+            <strong>{t('feedback')}{t('colon')}</strong>
             {ev.feedback}
           </p>
         )}

@@ -73,7 +73,7 @@ export function HomePage({ user }: { user: User }) {
       {businesses.loading && !businesses.data && <p className="empty">{t('loading')}</p>}
       {businesses.error && !businesses.data && (
         <p className="notice bad" role="alert">
-          {t('loadFailed')}：{businesses.error}{' '}
+          {t('loadFailed')}{t('colon')}{businesses.error}{' '}
           <button className="btn small" onClick={businesses.reload}>
             {t('retry')}
           </button>
@@ -93,7 +93,7 @@ export function HomePage({ user }: { user: User }) {
               {b.address && <div className="muted">{b.address}</div>}
               <div className="row" style={{ margin: '6px 0' }}>
                 <span className={lastAt ? 'chip' : 'chip warn'}>
-                  {t('lastPatrol')}：{lastAt ? fmtDate(lastAt) : t('never')}
+                  {t('lastPatrol')}{t('colon')}{lastAt ? fmtDate(lastAt) : t('never')}
                 </span>
                 {open > 0 && <span className="chip bad">{t('openProblems', { n: open })}</span>}
               </div>

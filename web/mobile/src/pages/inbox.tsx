@@ -33,7 +33,7 @@ export function InboxPage() {
       {list.loading && !list.data && <p className="empty">{t('loading')}</p>}
       {list.error && !list.data && (
         <p className="notice bad" role="alert">
-          {t('loadFailed')}：{list.error}
+          {t('loadFailed')}{t('colon')}{list.error}
         </p>
       )}
       {list.data && !list.data.items.length && <p className="empty">{t('noNotifications')}</p>}

@@ -60,8 +60,8 @@ export function PatrolPage({ businessId, user }: { businessId: string; user: Use
               patrolClientId: item.clientId,
               aspects: failed,
               categoryCode: failed.map((a) => itemCodes[a]).find(Boolean),
-              title: `${name}：${failed.map((a) => t(`aspect_${a}` as any).replace(/（.*$/, '')).join('、')}不合格`,
-              description: failed.map((a) => `${t(`aspect_${a}` as any)}：${notes[a]?.trim() || t('fail')}`).join('\n'),
+              title: t('failedTitle', { name, aspects: failed.map((a) => t(`aspect_${a}` as any).replace(/（.*$/, '')).join(t('listSep')) }),
+              description: failed.map((a) => `${t(`aspect_${a}` as any)}${t('colon')}${notes[a]?.trim() || t('fail')}`).join('\n'),
               message: t('failedOpensReport'),
             });
             navigate(`/report?business=${businessId}`);

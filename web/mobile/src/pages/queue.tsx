@@ -37,7 +37,7 @@ export function QueuePage() {
             </div>
             {i.lastError && (
               <p className="error">
-                {t('lastError')}：{i.lastError}
+                {t('lastError')}{t('colon')}{i.lastError}
               </p>
             )}
             {i.rejected && (

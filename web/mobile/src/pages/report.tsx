@@ -203,7 +203,7 @@ export function ReportPage({ user }: { user: User }) {
           </select>
           {selected?.guidance && (
             <p className="notice warn" style={{ marginTop: 8 }} id="r-cat-guidance">
-              <strong>{t('guidance')}：</strong>
+              <strong>{t('guidance')}{t('colon')}</strong>
               {selected.guidance}
             </p>
           )}
