@@ -53,3 +53,20 @@ export async function migrate(database: Database, log: (m: string) => void = () 
   }
   return applied;
 }
+
+/**
+ * Runs start-up work (admin bootstrap, demo world) under a cluster-wide advisory lock, so that
+ * several server processes starting at once on one PostgreSQL do it once (N2). The embedded
+ * database has one process by construction.
+ */
+export async function withStartupLock<T>(database: Database, fn: () => Promise<T>): Promise<T> {
+  if (!database.raw.pool) return fn();
+  const client = await database.raw.pool.connect();
+  try {
+    await client.query('SELECT pg_advisory_lock(4242003)');
+    return await fn();
+  } finally {
+    await client.query('SELECT pg_advisory_unlock(4242003)').catch(() => {});
+    client.release();
+  }
+}

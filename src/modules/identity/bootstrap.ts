@@ -30,6 +30,7 @@ export async function ensureAdmin(ctx: AppContext, print: (m: string) => void = 
         password_hash: await hashPassword(password),
         must_change_password: !ctx.config.demo,
       })
+      .onConflict((oc) => oc.column('username').doNothing())
       .execute();
     await writeAudit(trx, { action: 'admin_bootstrapped', entity: 'user', entityId: id });
   });
