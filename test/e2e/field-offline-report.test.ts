@@ -167,6 +167,14 @@ describe('Field app: offline patrol and report, escalation to closure', () => {
     expect(files.body.items).toHaveLength(1);
     expect(Math.max(files.body.items[0].width, files.body.items[0].height)).toBeLessThanOrEqual(1600);
 
+    // In front of the shop: the business page shows the patrol and the open problem.
+    await page.getByRole('navigation').getByRole('link', { name: '我的网格' }).click();
+    await page.getByRole('link', { name: business.name, exact: true }).click();
+    await page.getByRole('heading', { name: '未办结问题 1 个' }).waitFor();
+    await page.getByRole('link', { name: title }).waitFor();
+    await page.getByText('不合格 1').waitFor();
+    await screenshot(page, 'field-03b-business');
+
     // The grid member cannot settle it and escalates it from the phone (E3).
     await page.getByRole('link', { name: '我的事件' }).click();
     await page.getByRole('link', { name: new RegExp(escapeRe(title)) }).click();

@@ -11,6 +11,7 @@ import { ReportPage } from './pages/report';
 import { EventsPage, EventPage } from './pages/events';
 import { InboxPage } from './pages/inbox';
 import { QueuePage } from './pages/queue';
+import { BusinessPage } from './pages/business';
 
 export function useOnline(): boolean {
   return useSyncExternalStore(
@@ -247,6 +248,7 @@ export function App() {
   let page: React.ReactNode;
   let m: Record<string, string> | null;
   if ((m = match('/businesses/:id/patrol', path))) page = <PatrolPage businessId={m.id} user={user} />;
+  else if ((m = match('/businesses/:id', path))) page = <BusinessPage id={m.id} user={user} />;
   else if (path === '/report') page = <ReportPage user={user} />;
   else if (path === '/events') page = <EventsPage />;
   else if ((m = match('/events/:id', path))) page = <EventPage id={m.id} user={user} />;

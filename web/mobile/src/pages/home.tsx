@@ -87,7 +87,11 @@ export function HomePage({ user }: { user: User }) {
           return (
             <li key={b.id} className="card">
               <div className="spread">
-                <h3>{b.name}</h3>
+                <h3>
+                  <Link to={`/businesses/${b.id}`} className="list-link">
+                    {b.name}
+                  </Link>
+                </h3>
                 {b.grade && <span className="chip">{b.grade}</span>}
               </div>
               {b.address && <div className="muted">{b.address}</div>}

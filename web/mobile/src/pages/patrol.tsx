@@ -17,6 +17,9 @@ export function PatrolPage({ businessId, user }: { businessId: string; user: Use
   const [passed, setPassed] = useState<Record<Aspect, boolean>>({ license: true, people: true, goods: true, invoices: true, hygiene: true });
   const [notes, setNotes] = useState<Record<string, string>>({});
   const [itemCodes, setItemCodes] = useState<Record<string, string>>({});
+  // P3: station and bureau staff record sink-down checks of a given type.
+  const sinkDown = user.role === 'station_staff' || user.role === 'bureau_staff';
+  const [type, setType] = useState('routine');
   const catalogue = useCached<unknown>('/api/v1/catalogue');
   const items = useMemo(() => flattenCatalogue(catalogue.data), [catalogue.data]);
   const [busy, setBusy] = useState(false);
@@ -41,6 +44,7 @@ export function PatrolPage({ businessId, user }: { businessId: string; user: Use
             label: `${t('kind_patrol')} · ${name}`,
             body: {
               businessId,
+              ...(sinkDown ? { type } : {}),
               patrolledAt: new Date().toISOString(),
               items: ASPECTS.map((a) => ({
                 aspect: a,
@@ -71,6 +75,18 @@ export function PatrolPage({ businessId, user }: { businessId: string; user: Use
           }
         }}
       >
+        {sinkDown && (
+          <div className="field">
+            <label htmlFor="p-type">{t('patrolType')}</label>
+            <select id="p-type" value={type} onChange={(e) => setType(e.target.value)}>
+              {['routine', 'double_random', 'flight', 'unannounced'].map((x) => (
+                <option key={x} value={x}>
+                  {t(`ptype_${x}` as any)}
+                </option>
+              ))}
+            </select>
+          </div>
+        )}
         {ASPECTS.map((a) => (
           <fieldset key={a} className="check">
             <legend>{t(`aspect_${a}` as any)}</legend>
