@@ -226,6 +226,14 @@ describe('H5 demo world', () => {
        WHERE (state = 'closed' AND (result IS NULL OR feedback IS NULL OR closed_at IS NULL))
           OR (state = 'merged' AND merged_into IS NULL)`);
     expect(c.bad).toBe(0);
+    // X3: whoever holds a live event that was passed on to them has a notice about it.
+    const [n] = await rows<{ live: number; noticed: number }>(sql`
+      SELECT count(*)::int AS live,
+             count(*) FILTER (WHERE EXISTS (SELECT 1 FROM notifications x WHERE x.event_id = ev.id AND x.kind = 'event_assigned'))::int AS noticed
+        FROM events ev WHERE ev.state IN ('open','in_progress','rectifying')
+         AND (SELECT count(*) FROM event_tier_dwell d WHERE d.event_id = ev.id) > 1`);
+    expect(n.live).toBeGreaterThan(0);
+    expect(n.noticed).toBe(n.live);
   });
 
   it('When a demo account signs in with the documented password, then it gets a session scoped to its jurisdiction', async () => {
@@ -238,6 +246,9 @@ describe('H5 demo world', () => {
     const officer = await t.login('brigade5_1', DEMO_PASSWORD);
     const [meizhou] = await rows<{ path: string }>(sql`SELECT path FROM regions WHERE name = '湄洲镇'`);
     expect((await t.api(officer).get('/api/v1/me')).body.scope).toEqual([meizhou.path]);
+    const branch = await t.login('beian_staff', DEMO_PASSWORD);
+    const beian = await rows<{ path: string }>(sql`SELECT path FROM regions WHERE name IN ('忠门镇','东埔镇','东峤镇','山亭镇') ORDER BY path`);
+    expect([...(await t.api(branch).get('/api/v1/me')).body.scope].sort()).toEqual(beian.map((b) => b.path));
     const wrong = await t.api().post('/api/v1/auth/login', { username: 'grid_35030400100101', password: 'Wrong@2026x' });
     expect(wrong.status).toBe(401);
     expect(await t.login('grid_35030400100101', DEMO_PASSWORD)).toBeTruthy();

@@ -95,8 +95,22 @@ export interface DemoDwellRow {
   left_at: Date | null;
 }
 
+export interface DemoNotification {
+  id: string;
+  user_id: string;
+  kind: string;
+  title: string;
+  body: string | null;
+  event_id: string;
+  link: string;
+  read_at: Date | null;
+  created_at: Date;
+}
+
 export interface DemoEvents {
   events: DemoEventRow[];
+  /** X3 inbox: the current holders' 待办 notices and recent feedback to collectors. */
+  notifications: DemoNotification[];
   history: DemoHistoryRow[];
   dwell: DemoDwellRow[];
   /** Businesses whose status a case decision changed (suspension / revocation). */
@@ -228,7 +242,7 @@ export function buildDemoEvents(
   const now = opts.today.getTime();
   const days = opts.days ?? 180;
   const count = opts.count ?? 6000;
-  const out: DemoEvents = { events: [], history: [], dwell: [], businessStatus: new Map() };
+  const out: DemoEvents = { events: [], notifications: [], history: [], dwell: [], businessStatus: new Map() };
   for (const u of w.users) if (u.role === 'business' && u.region_id != null) ix.bizUser.set(u.region_id, u);
   const accountOf = new Map<string, DemoUser>();
   for (const b of w.businesses) {
@@ -541,6 +555,36 @@ export function buildDemoEvents(
     });
     out.history.push(...history);
     out.dwell.push(...dwell);
+
+    // The inbox as the product leaves it: whoever holds a live event was told when it arrived;
+    // collectors were told the result of recently closed ones. Older notices have been read.
+    const notice = (userId: string, kind: string, title: string, body: string | null, at: Date) =>
+      out.notifications.push({
+        id: uuidv7({ msecs: at.getTime(), random: rng.bytes(16) }),
+        user_id: userId,
+        kind,
+        title,
+        body,
+        event_id: id,
+        link: `/events/${id}`,
+        read_at: now - at.getTime() > 3 * DAY ? new Date(at.getTime() + rng.int(10, 600) * 60_000) : null,
+        created_at: at,
+      });
+    const title = out.events[out.events.length - 1].title;
+    if (ev.state === 'open' || ev.state === 'in_progress' || ev.state === 'rectifying') {
+      const h = ev.holder;
+      const people = h.userId
+        ? [ix.usersById.get(h.userId)!]
+        : [
+            ...(h.organizationId != null ? (ix.usersByOrg.get(h.organizationId) ?? []) : []),
+            ...(h.regionId != null ? TIER_ROLES[h.tier].flatMap((role) => ix.usersByRegionRole.get(`${h.regionId}:${role}`) ?? []) : []),
+          ];
+      // As the product does: on arrival, everyone of the holder but the person who reported it.
+      const moved = dwell.length > 1;
+      for (const u of new Set(people)) if (moved || u.id !== collector?.id) notice(u.id, 'event_assigned', `${moved ? '待办' : '新事件'}：${title}`, null, ev.tierEnteredAt);
+    } else if (ev.state === 'closed' && collector && ev.feedbackAt && now - ev.feedbackAt.getTime() < 30 * DAY) {
+      notice(collector.id, 'event_feedback', `处理结果反馈：${title}`, ev.feedback, ev.feedbackAt);
+    }
   }
   return out;
 }

@@ -101,6 +101,7 @@ export async function loadDemoWorld(ctx: Pick<AppContext, 'db' | 'now'>, opts: {
       workingGroups: world.groups.length,
       events: events.events.length,
       eventHistory: events.history.length,
+      notifications: events.notifications.length,
     };
     const value = JSON.stringify({ version: DEMO_VERSION, loadedAt: ctx.now().toISOString(), counts });
     await sql`INSERT INTO settings (key, value) VALUES (${DEMO_SETTING}, ${value}::jsonb)
@@ -284,6 +285,22 @@ async function writeEvents(trx: Tx, e: DemoEvents): Promise<void> {
       h.event_id, h.seq, h.type, h.actorId, h.actorRole, h.fromState, h.toState, h.fromTier, h.toTier,
       json(h.fromHolder), json(h.toHolder), h.note, json(h.detail), h.publicNote, h.at,
     ]),
+  );
+  await bulkInsert(
+    trx,
+    'notifications',
+    [
+      { name: 'id', type: 'uuid' },
+      { name: 'user_id', type: 'uuid' },
+      { name: 'kind', type: 'text' },
+      { name: 'title', type: 'text' },
+      { name: 'body', type: 'text' },
+      { name: 'event_id', type: 'uuid' },
+      { name: 'link', type: 'text' },
+      { name: 'read_at', type: 'timestamptz' },
+      { name: 'created_at', type: 'timestamptz' },
+    ],
+    e.notifications.map((n) => [n.id, n.user_id, n.kind, n.title, n.body, n.event_id, n.link, n.read_at, n.created_at]),
   );
   await bulkInsert(
     trx,

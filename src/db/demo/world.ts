@@ -304,22 +304,23 @@ export function buildDemoWorld(opts: BuildOptions = {}): DemoWorld {
     return u;
   };
   const bureauStaff = new Map<number, DemoUser[]>();
-  const staffOf = (slug: string, org: DemoOrg, region: DemoRegion, n: number) => {
+  const staffOf = (slug: string, org: DemoOrg, region: DemoRegion | null, n: number) => {
     const list: DemoUser[] = [];
     for (let i = 1; i <= n; i++) list.push(addUser(i === 1 ? `${slug}_staff` : `${slug}_staff_${i}`, 'bureau_staff', region, org));
     bureauStaff.set(org.id, list);
   };
   staffOf('city', cityBureau, city, 8);
   for (const [code, c] of counties) staffOf(COUNTY_SLUGS[code], countyBureaus.get(code)!, c, 6);
-  // Branch bureau staff are homed on 秀屿区 so that their scope is the bureau's jurisdiction, not the seat township.
-  staffOf('meizhoudao', meizhouBureau, xiuyu, 5);
-  staffOf('beian', beianBureau, xiuyu, 5);
+  // Branch bureau staff have no home region: their scope is the bureau's jurisdiction (not only
+  // the seat township), and they are never taken for holders of events another bureau holds.
+  staffOf('meizhoudao', meizhouBureau, null, 5);
+  staffOf('beian', beianBureau, null, 5);
 
   const officers = brigades.map((b, i) => {
     const list: DemoUser[] = [];
     const prefix = i < 6 ? `brigade${i + 1}` : 'xianyou_brigade';
-    const seat = regions.find((r) => r.id === b.region_id)!;
-    for (let k = 1; k <= 5; k++) list.push(addUser(`${prefix}_${k}`, 'enforcement_officer', seat, b));
+    // Officers' jurisdiction is their brigade's map, not the seat (the city for 一…六大队).
+    for (let k = 1; k <= 5; k++) list.push(addUser(`${prefix}_${k}`, 'enforcement_officer', null, b));
     return list;
   });
 
@@ -329,8 +330,10 @@ export function buildDemoWorld(opts: BuildOptions = {}): DemoWorld {
     addUser(`${COUNTY_SLUGS[code]}_fso`, 'food_safety_office', c, fsoCounty.get(code)!);
     addUser(`${COUNTY_SLUGS[code]}_fso_2`, 'food_safety_office', c, fsoCounty.get(code)!);
     for (const [dept, slug] of departments.get(code)!) {
-      addUser(`${COUNTY_SLUGS[code]}_${slug}`, 'department_staff', c, dept);
-      addUser(`${COUNTY_SLUGS[code]}_${slug}_2`, 'department_staff', c, dept);
+      // Jurisdiction from the department (the county); no home region, so one department's staff
+      // are never taken for holders of another department's events.
+      addUser(`${COUNTY_SLUGS[code]}_${slug}`, 'department_staff', null, dept);
+      addUser(`${COUNTY_SLUGS[code]}_${slug}_2`, 'department_staff', null, dept);
     }
     addUser(`${COUNTY_SLUGS[code]}_admin`, 'admin', c, null, `${c.name}系统管理员`);
     addUser(`inspector_${COUNTY_SLUGS[code]}`, 'inspector', c, null);
