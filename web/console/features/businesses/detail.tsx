@@ -1,8 +1,10 @@
 import { Link, useParams } from 'react-router-dom';
-import { useQuery } from '@tanstack/react-query';
-import { Button, Card, Col, Descriptions, Row, Space, Spin, Table, Tag, Typography } from 'antd';
+import { useState } from 'react';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { App as AntApp, Button, Card, Col, Descriptions, Form, Input, Modal, Row, Select, Space, Spin, Table, Tag, Typography } from 'antd';
 import { QrcodeOutlined } from '@ant-design/icons';
-import { api } from '../../../shared/api';
+import { api, ApiError } from '../../../shared/api';
+import { useMe } from '../../session';
 import { ACTIONS, BUSINESS_STATUSES, BUSINESS_TYPES, formatTime, GRADES, label, RISK_LEVELS, t } from '../../../shared/i18n';
 import { QueryError, RegionName } from '../../components/common';
 import { StateTag } from '../events/bits';
@@ -22,8 +24,53 @@ interface HistoryRow {
   eventId?: string;
 }
 
+const GRADE_OVERRIDERS = ['admin', 'station_staff', 'bureau_staff'];
+
+/** B2: a manual grade with the reason, recorded with who and when; "clear" returns to the computed grade. */
+function GradeOverride({ id, current, computed }: { id: string; current?: string | null; computed?: string | null }) {
+  const [open, setOpen] = useState(false);
+  const [form] = Form.useForm();
+  const qc = useQueryClient();
+  const { message } = AntApp.useApp();
+  const save = async (v: { gradeOverride: string | null; gradeOverrideReason?: string }) => {
+    try {
+      await api.patch(`/api/v1/businesses/${id}`, { gradeOverride: v.gradeOverride ?? null, gradeOverrideReason: v.gradeOverrideReason ?? null });
+      message.success(t('已保存', 'Saved'));
+      setOpen(false);
+      qc.invalidateQueries({ queryKey: ['business', id] });
+    } catch (e) {
+      if (e instanceof ApiError && e.field) form.setFields([{ name: e.field, errors: [e.message] }]);
+      else message.error((e as Error).message);
+    }
+  };
+  return (
+    <>
+      <Button onClick={() => setOpen(true)}>{t('调整分级', 'Override grade')}</Button>
+      <Modal open={open} title={t('调整分级', 'Override grade')} onCancel={() => setOpen(false)} onOk={() => form.submit()} destroyOnHidden>
+        <Typography.Paragraph type="secondary">
+          {t(`按规则计算为 ${computed ?? '—'} 级，当前为 ${current ?? '—'} 级。`, `Computed grade ${computed ?? '—'}, current ${current ?? '—'}.`)}
+        </Typography.Paragraph>
+        <Form form={form} layout="vertical" onFinish={save}>
+          <Form.Item name="gradeOverride" label={t('人工分级（留空恢复计算结果）', 'Manual grade (empty = computed)')}>
+            <Select allowClear options={Object.entries(GRADES).map(([value, l]) => ({ value, label: t(l) }))} />
+          </Form.Item>
+          <Form.Item
+            name="gradeOverrideReason"
+            label={t('调整理由', 'Reason')}
+            dependencies={['gradeOverride']}
+            rules={[({ getFieldValue }) => ({ validator: (_, v) => (getFieldValue('gradeOverride') && !v ? Promise.reject(new Error(t('请填写调整理由', 'Give the reason'))) : Promise.resolve()) })]}
+          >
+            <Input.TextArea rows={3} maxLength={500} />
+          </Form.Item>
+        </Form>
+      </Modal>
+    </>
+  );
+}
+
 export default function BusinessDetail() {
   const { id } = useParams();
+  const me = useMe();
   const b = useBusiness(id);
   const history = useQuery({
     queryKey: ['business', id, 'history'],
@@ -46,6 +93,7 @@ export default function BusinessDetail() {
         <Link to={`/businesses/${d.id}/poster`}>
           <Button icon={<QrcodeOutlined />}>{t('举报二维码海报', 'QR-code poster')}</Button>
         </Link>
+        {GRADE_OVERRIDERS.includes(me.role) && <GradeOverride id={d.id} current={d.grade} computed={d.gradeComputed as string | undefined} />}
         <Link to={`/events?businessId=${d.id}`}>{t('相关事件', 'Its events')}</Link>
       </Space>
       <Row gutter={16}>
@@ -56,7 +104,17 @@ export default function BusinessDetail() {
               <Descriptions.Item label={t('许可证编号', 'Licence')}>{d.licenseNo ?? '—'}</Descriptions.Item>
               <Descriptions.Item label={t('许可证有效期', 'Licence expiry')}>{d.licenseExpiry ? String(d.licenseExpiry).slice(0, 10) : '—'}</Descriptions.Item>
               <Descriptions.Item label={t('业态', 'Type')}>{label(BUSINESS_TYPES, d.type)}</Descriptions.Item>
-              <Descriptions.Item label={t('分级依据', 'Grade basis')}>{(d.gradeBasis as string) ?? '—'}</Descriptions.Item>
+              <Descriptions.Item label={t('分级依据', 'Grade basis')}>
+                {(d.gradeBasis as string) ?? '—'}
+                {d.gradeOverride ? (
+                  <div style={{ color: '#d46b08' }}>
+                    {(() => {
+                      const o = d.gradeOverride as { grade: string; reason: string | null; at: string | null };
+                      return `${t('人工调整为', 'Overridden to')} ${o.grade}${o.reason ? `：${o.reason}` : ''}${o.at ? `（${formatTime(o.at)}）` : ''}`;
+                    })()}
+                  </div>
+                ) : null}
+              </Descriptions.Item>
               <Descriptions.Item label={t('风险等级', 'Risk level')}>{label(RISK_LEVELS, d.riskLevel ?? null)}</Descriptions.Item>
               <Descriptions.Item label={t('联系人', 'Contact')}>{[d.contactName as string, d.contactPhone].filter(Boolean).join(' ') || '—'}</Descriptions.Item>
               <Descriptions.Item label={t('所在区域', 'Region')}>{d.regionName ?? <RegionName id={d.regionId} />}</Descriptions.Item>
