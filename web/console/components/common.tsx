@@ -1,6 +1,6 @@
 import { useMemo, useState, type ReactNode } from 'react';
 import { useSearchParams } from 'react-router-dom';
-import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
+import { useInfiniteQuery, useQueries, useQuery } from '@tanstack/react-query';
 import { Alert, Button, Empty, Result, Space, TreeSelect, Typography } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { api, ApiError, isMissingRoute, type Page, type Query } from '../../shared/api';
@@ -107,19 +107,39 @@ interface TreeNode {
 }
 
 /** Region picker over the caller's jurisdiction, loading children as levels open. */
-export function RegionSelect({
-  value,
-  onChange,
-  placeholder,
-  style,
-  maxLevel,
-}: {
+export function RegionSelect(props: {
+  id?: string;
   value?: string;
   onChange?: (v: string | undefined) => void;
   placeholder?: string;
   style?: React.CSSProperties;
   /** Deepest level offered (e.g. 'grid'). */
   maxLevel?: string;
+}) {
+  return <RegionTreeSelect {...props} />;
+}
+
+/** Several regions (an organisation's jurisdiction). */
+export function RegionMultiSelect(props: { id?: string; value?: string[]; onChange?: (v: string[]) => void; placeholder?: string; style?: React.CSSProperties }) {
+  return <RegionTreeSelect {...props} multiple />;
+}
+
+function RegionTreeSelect({
+  id,
+  value,
+  onChange,
+  placeholder,
+  style,
+  maxLevel,
+  multiple,
+}: {
+  id?: string;
+  value?: string | string[];
+  onChange?: (v: any) => void;
+  placeholder?: string;
+  style?: React.CSSProperties;
+  maxLevel?: string;
+  multiple?: boolean;
 }) {
   const [nodes, setNodes] = useState<TreeNode[]>([]);
   const order = ['country', 'province', 'city', 'county', 'township', 'village', 'grid', 'unit'];
@@ -137,20 +157,30 @@ export function RegionSelect({
     staleTime: 10 * 60_000,
   });
   // The selected region may be deep in the tree: show its name even before its branch is opened.
+  const single = typeof value === 'string' ? value : undefined;
   const selected = useQuery({
-    queryKey: ['regions', 'one', value],
-    enabled: !!value && !nodes.some((n) => n.value === value),
-    queryFn: () => api.get<Region>(`/api/v1/regions/${value}`),
+    queryKey: ['regions', 'one', single],
+    enabled: !!single && !nodes.some((n) => n.value === single),
+    queryFn: () => api.get<Region>(`/api/v1/regions/${single}`),
     staleTime: 10 * 60_000,
+  });
+  // Several chosen regions (multiple): fetch the names of those not in the loaded tree.
+  const chosen = useQueries({
+    queries: (Array.isArray(value) ? value : []).map((id) => ({
+      queryKey: ['regions', 'one', id],
+      queryFn: () => api.get<Region>(`/api/v1/regions/${id}`),
+      staleTime: 10 * 60_000,
+      retry: false,
+    })),
   });
   const data = useMemo(() => {
     const base = (roots.data?.items ?? []).map((r) => toNode(r));
     const extra = nodes.filter((n) => !base.some((b) => b.id === n.id));
     const all = [...base, ...extra];
-    if (selected.data && !all.some((n) => n.id === selected.data!.id)) all.push({ ...toNode(selected.data), pId: undefined });
+    for (const r of [selected.data, ...chosen.map((c) => c.data)]) if (r && !all.some((n) => n.id === r.id)) all.push({ ...toNode(r), pId: undefined });
     return all;
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [roots.data, nodes, selected.data]);
+  }, [roots.data, nodes, selected.data, chosen.map((c) => c.dataUpdatedAt).join()]);
   const loadData = async (node: { id?: string; value?: unknown }) => {
     const id = String(node.value ?? node.id);
     const kids: Region[] = [];
@@ -173,10 +203,13 @@ export function RegionSelect({
       placeholder={placeholder ?? t('区域（含下级）', 'Region (with subtree)')}
       treeData={data}
       loadData={loadData}
-      onChange={(v) => onChange?.(v ?? undefined)}
+      onChange={(v) => onChange?.(multiple ? (v ?? []) : (v ?? undefined))}
+      multiple={multiple}
       loading={roots.isLoading}
       popupMatchSelectWidth={false}
-      aria-label={t('区域', 'Region')}
+      // Inside a form the field's label names it (Form.Item passes the id); alone, say what it is.
+      id={id}
+      aria-label={id ? undefined : t('区域', 'Region')}
     />
   );
 }
