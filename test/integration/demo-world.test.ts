@@ -188,6 +188,16 @@ describe('H5 demo world', () => {
     expect(school.n).toBe(0);
   });
 
+  it('When business accounts are read, then each speaks for its own business in its unit (E8)', async () => {
+    const [a] = await rows<Record<string, number>>(sql`SELECT count(*)::int AS accounts,
+      count(*) FILTER (WHERE u.business_id IS NULL)::int AS unlinked,
+      count(*) FILTER (WHERE b.region_id <> u.region_id OR b.name <> u.display_name)::int AS mismatched
+      FROM users u LEFT JOIN businesses b ON b.id = u.business_id WHERE u.role = 'business'`);
+    expect(a.accounts).toBeGreaterThan(100);
+    expect(a.unlinked).toBe(0);
+    expect(a.mismatched).toBe(0);
+  });
+
   it('When events are read, then months of them exist in every state and channel with contiguous histories', async () => {
     const [e] = await rows<Record<string, number>>(sql`SELECT
       count(*)::int AS total,

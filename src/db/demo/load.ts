@@ -237,6 +237,12 @@ async function writeWorld(trx: Tx, w: DemoWorld, passwordHash: string): Promise<
       pgArray(b.product_tags), b.created_at, b.created_at,
     ]),
   );
+  // E8: business accounts speak for their business (inserted after it, for the foreign key).
+  const owners = w.users.filter((u) => u.business_id);
+  if (owners.length) {
+    await sql`UPDATE users u SET business_id = m.b FROM unnest(${owners.map((u) => u.id)}::uuid[], ${owners.map((u) => u.business_id!)}::uuid[]) AS m(u, b)
+      WHERE u.id = m.u`.execute(trx);
+  }
 }
 
 async function writeEvents(trx: Tx, e: DemoEvents): Promise<void> {

@@ -53,6 +53,8 @@ export interface DemoUser {
   region_id: number | null;
   organization_id: number | null;
   phone: string | null;
+  /** Role business: the business the account speaks for (E8). */
+  business_id?: string;
 }
 export interface DemoBusiness {
   id: string;
@@ -524,7 +526,7 @@ export function buildDemoWorld(opts: BuildOptions = {}): DemoWorld {
     const b = businesses[i];
     if (!b.credit_code) continue;
     const unit = regions[b.region_id - (opts.regionIdBase ?? 1)];
-    addUser(`biz_${b.credit_code.toLowerCase()}`, 'business', unit, null, b.name);
+    addUser(`biz_${b.credit_code.toLowerCase()}`, 'business', unit, null, b.name).business_id = b.id;
   }
 
   return { regions, organizations, jurisdictions, users, assignments, groups, members, businesses };

@@ -332,3 +332,28 @@ describe('allowed actions for the console', () => {
     expect(allowedActions(e, ACTORS.station)).toEqual(['comment']);
   });
 });
+
+describe('holders of organisation-held events', () => {
+  const held = (tier: any, organizationId: number, regionId: number): EventSnapshot => ({
+    ...newEvent('grid_patrol', ACTORS.unit),
+    state: 'in_progress',
+    tier,
+    holder: { tier, regionId, organizationId, userId: null },
+  });
+  it('When a brigade holds a case, then an officer of another brigade seated in the same city is not its holder', () => {
+    const other = { kind: 'user', id: 'o2', role: 'enforcement_officer', regionId: 1, organizationId: 99, organizationType: 'enforcement_brigade', scope: [P.city] } as ActingActor;
+    const own = { kind: 'user', id: 'o1', role: 'enforcement_officer', regionId: 1, organizationId: ORG.brigade, organizationType: 'enforcement_brigade', scope: [P.county] } as ActingActor;
+    const e = held('enforcement', ORG.brigade, 1);
+    expect(allowedActions(e, other)).not.toContain('record_case');
+    expect(allowedActions(e, own)).toContain('record_case');
+    const x = err(() => run(e, other, { type: 'record_case', caseNo: 'X', decision: 'Y', penalty: 'none' }));
+    expect(x.kind).toBe('forbidden');
+  });
+  it('When a department holds an event, then it may resolve it whatever the catalogue says of the ladder tiers', () => {
+    const edu = { kind: 'user', id: 'ed', role: 'department_staff', regionId: 2, organizationId: ORG.education, organizationType: 'department', scope: [P.county] } as ActingActor;
+    const world = { ...testWorld(), selfHandleTiers: ['station', 'county', 'city'] };
+    const e = held('department', ORG.education, 2);
+    expect(allowedActions(e, edu, { selfHandleTiers: ['station'] })).toContain('resolve');
+    expect(run(e, edu, { type: 'resolve', result: '教育局已督促食堂整改' }, world).state).toBe('resolved');
+  });
+});

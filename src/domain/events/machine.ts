@@ -15,7 +15,7 @@ import type {
   Tier,
   World,
 } from './model.js';
-import { ACTION_TYPES, PENALTIES, SKIP_REASONS, SKIP_REASON_LABELS, TIERS, TIER_LABELS, TIER_ROLES } from './model.js';
+import { ACTION_TYPES, LADDER, PENALTIES, SKIP_REASONS, SKIP_REASON_LABELS, TIERS, TIER_LABELS, TIER_ROLES } from './model.js';
 import { belowOrigin, ladderRank, nextTierUp, orgCovers, resolveHolder } from './routing.js';
 
 /**
@@ -82,7 +82,19 @@ export function isHolder(event: Pick<EventSnapshot, 'holder'>, actor: ActingActo
   const h = event.holder;
   if (h.userId) return actor.id === h.userId;
   if (h.organizationId != null && actor.organizationId === h.organizationId) return true;
+  // A region-held tier (grid leader, village) is held by the people of that tier in the region.
+  // Members of another organisation never hold through their seat: a brigade officer seated in
+  // the city does not hold another brigade's case, nor one department another's.
+  if (h.organizationId != null && actor.organizationId != null) return false;
   return h.regionId != null && actor.regionId === h.regionId && TIER_ROLES[h.tier].includes(actor.role);
+}
+
+/**
+ * E11: the catalogue's self-handle tiers restrict resolving on the market-supervision ladder
+ * only; a department, a brigade or a cadre that holds an event resolves it in its own remit.
+ */
+export function selfHandleBlocks(tier: Tier, allowed: readonly string[] | null | undefined): boolean {
+  return !!allowed && allowed.length > 0 && (LADDER as readonly string[]).includes(tier) && !allowed.includes(tier);
 }
 
 function entitled(rule: ActionRule, event: EventSnapshot, actor: ActingActor): boolean {
@@ -122,7 +134,7 @@ export function allowedActions(event: EventSnapshot, actor: ActingActor, opts: {
     if (!entitled(r, event, actor)) return false;
     if (t === 'escalate' && !nextTierUp(event.tier)) return false;
     if (t === 'close' && (!event.result || !event.feedback)) return false;
-    if (t === 'resolve' && opts.selfHandleTiers?.length && !opts.selfHandleTiers.includes(event.tier)) return false;
+    if (t === 'resolve' && selfHandleBlocks(event.tier, opts.selfHandleTiers)) return false;
     return true;
   });
 }
@@ -369,7 +381,7 @@ export function apply(event: EventSnapshot, action: Action, actor: ActingActor, 
     case 'resolve': {
       const result = text(action, 'result')!;
       const allowed = world.selfHandleTiers;
-      if (allowed && allowed.length && !allowed.includes(event.tier)) {
+      if (allowed && selfHandleBlocks(event.tier, allowed)) {
         const names = allowed.map((t) => TIER_LABELS[t as Tier]?.zh ?? t).join('、');
         throw conflict('self_handle_not_allowed', `该事项须由${names}办理，请上报`, `this catalogue item may be resolved only at: ${allowed.join(', ')}`, 'type', {
           allowedTiers: allowed,

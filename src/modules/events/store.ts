@@ -291,7 +291,9 @@ export function holderCondition(actor: Actor, alias = 'e') {
   if (actor.organizationId != null) parts.push(sql`(${col('holder_user_id')} IS NULL AND ${col('holder_org_id')} = ${actor.organizationId})`);
   const tiers = tiersOfRole(actor.role);
   if (actor.regionId != null && tiers.length) {
-    parts.push(sql`(${col('holder_user_id')} IS NULL AND ${col('holder_region_id')} = ${actor.regionId} AND ${col('tier')} IN (${sql.join(tiers)}))`);
+    // Same rule as isHolder: a member of an organisation never holds another organisation's event through its seat.
+    const orgFree = actor.organizationId != null ? sql` AND ${col('holder_org_id')} IS NULL` : sql``;
+    parts.push(sql`(${col('holder_user_id')} IS NULL AND ${col('holder_region_id')} = ${actor.regionId} AND ${col('tier')} IN (${sql.join(tiers)})${orgFree})`);
   }
   return sql<boolean>`(${sql.join(parts, sql` OR `)})`;
 }
@@ -430,7 +432,10 @@ export async function holderUserIds(trx: Tx, h: Holder): Promise<string[]> {
   if (h.userId) return [h.userId];
   const conds = [];
   if (h.organizationId != null) conds.push(sql`organization_id = ${h.organizationId}`);
-  if (h.regionId != null) conds.push(sql`(region_id = ${h.regionId} AND role IN (${sql.join([...TIER_ROLES[h.tier]])}))`);
+  if (h.regionId != null) {
+    const orgFree = h.organizationId != null ? sql` AND organization_id IS NULL` : sql``;
+    conds.push(sql`(region_id = ${h.regionId} AND role IN (${sql.join([...TIER_ROLES[h.tier]])})${orgFree})`);
+  }
   if (!conds.length) return [];
   const r = await sql<{ id: string }>`SELECT id FROM users WHERE disabled = false AND (${sql.join(conds, sql` OR `)}) ORDER BY id LIMIT 200`.execute(trx);
   return r.rows.map((x) => x.id);
