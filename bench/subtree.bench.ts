@@ -165,7 +165,10 @@ try {
 
   // Same SQL text as src/modules/businesses/store.ts (list) and a count over the same filter.
   const BUSINESS_COUNT = 'SELECT count(*)::int AS n FROM businesses b WHERE (b.region_path LIKE $1)';
-  const BUSINESS_PAGE = 'SELECT b.* FROM businesses b WHERE (b.region_path LIKE $1) ORDER BY b.id DESC LIMIT 51';
+  // A subtree page materialises the subtree's ids first (index-only scan of the (region_path, id)
+  // index of migration 0012), then fetches the newest 51: one plan whatever the estimate.
+  const BUSINESS_PAGE = `WITH ids AS MATERIALIZED (SELECT b.id FROM businesses b WHERE (b.region_path LIKE $1))
+      SELECT b.* FROM (SELECT id FROM ids ORDER BY id DESC LIMIT 51) t JOIN businesses b ON b.id = t.id ORDER BY b.id DESC`;
   // Same as src/modules/regions/service.ts list with a level filter inside the caller's scope.
   const GRID_COUNT = `SELECT count(*)::int AS n FROM regions WHERE level = 'grid' AND (path LIKE $1)`;
   const GRID_PAGE = `SELECT * FROM regions WHERE level = 'grid' AND (path LIKE $1) ORDER BY code LIMIT 51`;
@@ -211,20 +214,6 @@ try {
   const counties = await measure('businesses-under-county', sample(countyRows), BUSINESS_COUNT, BUSINESS_PAGE);
   const biggestCounty = await measure('businesses-under-biggest-county', Array(50).fill(biggest.path), BUSINESS_COUNT, BUSINESS_PAGE);
   const townships = await measure('grids-under-township', sample(townshipRows), GRID_COUNT, GRID_PAGE);
-  // A variant that keeps p99 down: the planner sometimes estimates a county's share badly and walks
-  // the primary key backwards, filtering (hundreds of thousands of rows) to find 51. Materialising
-  // the subtree's ids first (an index-only range scan of a (region_path, id) index), then sorting
-  // those and fetching 51 rows, has one plan whatever the estimate.
-  await phase('create (region_path, id) index', () =>
-    db.query('CREATE INDEX IF NOT EXISTS bench_businesses_path_id_idx ON businesses (region_path text_pattern_ops, id)'),
-  );
-  await db.query('VACUUM ANALYZE businesses');
-  const PAGE_BY_IDS = `WITH m AS MATERIALIZED (SELECT id FROM businesses WHERE (region_path LIKE $1))
-      SELECT b.* FROM businesses b JOIN (SELECT id FROM m ORDER BY id DESC LIMIT 51) p ON p.id = b.id ORDER BY b.id DESC`;
-  const countiesVariant = await measure('businesses-under-county (materialised ids)', sample(countyRows), BUSINESS_COUNT, PAGE_BY_IDS);
-  const biggestVariant = await measure('businesses-under-biggest-county (materialised ids)', Array(50).fill(biggest.path), BUSINESS_COUNT, PAGE_BY_IDS);
-  const variantPlan = (await db.query(`EXPLAIN (ANALYZE, BUFFERS) ${PAGE_BY_IDS.replace('$1', `'${likePrefix(biggest.path)}'`)}`)).rows.map((r) => r['QUERY PLAN']);
-  await db.query('DROP INDEX IF EXISTS bench_businesses_path_id_idx');
   const plan = (await db.query(`EXPLAIN (ANALYZE, BUFFERS) ${BUSINESS_PAGE.replace('$1', `'${likePrefix(biggest.path)}'`)}`)).rows.map((r) => r['QUERY PLAN']);
   await db.end();
 
@@ -238,13 +227,6 @@ try {
     businessesUnderBiggestCounty: biggestCounty,
     gridsUnderTownship: townships,
     biggestCountyPagePlan: plan,
-    suggestedVariant: {
-      what: 'MATERIALIZED CTE of the subtree ids (index-only scan of a (region_path text_pattern_ops, id) index), top 51 ids, then the rows',
-      sql: PAGE_BY_IDS,
-      businessesUnderCounty: countiesVariant,
-      businessesUnderBiggestCounty: biggestVariant,
-      biggestCountyPlan: variantPlan,
-    },
     loadAverageAtEnd: os.loadavg().map((x) => round(x)),
     loadSeconds: phases,
     note: 'businesses_name_trgm_idx dropped for the load (not used by subtree queries); all other indexes are the migrations\'.',

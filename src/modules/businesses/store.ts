@@ -159,7 +159,15 @@ export function filterConditions(scope: readonly string[], f: BusinessFilter) {
 export async function listBusinessRows(db: Tx, scope: readonly string[], f: BusinessFilter, limit: number, after?: string): Promise<BusinessRow[]> {
   const where = filterConditions(scope, f);
   const cursor = after ? sql`AND b.id < ${after}::uuid` : sql``;
-  return (await sql<BusinessRow>`SELECT b.* FROM businesses b WHERE ${where} ${cursor} ORDER BY b.id DESC LIMIT ${limit}`.execute(db)).rows;
+  if (!f.regionPath && scope.includes('/')) {
+    // the whole registry: newest first straight off the primary key
+    return (await sql<BusinessRow>`SELECT b.* FROM businesses b WHERE ${where} ${cursor} ORDER BY b.id DESC LIMIT ${limit}`.execute(db)).rows;
+  }
+  // A subtree: collect its ids first (path index), then the newest page of them.
+  return (
+    await sql<BusinessRow>`WITH ids AS MATERIALIZED (SELECT b.id FROM businesses b WHERE ${where} ${cursor})
+      SELECT b.* FROM (SELECT id FROM ids ORDER BY id DESC LIMIT ${limit}) t JOIN businesses b ON b.id = t.id ORDER BY b.id DESC`.execute(db)
+  ).rows;
 }
 
 /**

@@ -276,3 +276,56 @@ export async function eventMetricsByRegion(ctx: AppContext, actor: Actor, q: Met
     }),
   };
 }
+
+/**
+ * The dashboard's extra figures in the same answer (one request instead of one per child region
+ * and per week): per child region totals and overdue, the last 12 weeks (created and closed,
+ * China time, weeks from Monday), and the open hotspots grouped by business or category.
+ */
+export async function dashboardExtras(ctx: AppContext, actor: Actor, q: MetricsQuery) {
+  const now = ctx.now();
+  let byRegion: Array<{ regionId: string; name: string; level: string; total: number; overdue: number }> = [];
+  try {
+    byRegion = (await eventMetricsByRegion(ctx, actor, q)).items.filter((r) => r.level !== 'unit').map((r) => ({ regionId: r.regionId, name: r.name, level: r.level, total: r.total, overdue: r.overdue }));
+  } catch (e) {
+    // no single region to break down (a multi-root jurisdiction without regionId): no rows
+    if (!(e instanceof Error) || !/regionId/.test((e as any).field ?? '')) throw e;
+  }
+  const conds: RawBuilder<unknown>[] = [OWN_ONLY_ROLES.has(actor.role) ? eventScopeCondition(actor) : scopeCondition('e.region_path', actor.scope)];
+  if (q.regionId) {
+    const r = await getRegionInScope(ctx.db, q.regionId, actor.scope, 'regionId');
+    conds.push(sql`e.region_path LIKE ${likePrefix(r.path)}`);
+  }
+  if (q.categoryCode) conds.push(sql`e.category_code = ${q.categoryCode}`);
+  const where = sql.join(conds, sql` AND `);
+  const since = new Date(now.getTime() - 12 * 7 * 86400_000 - 7 * 86400_000);
+  const weeks = (
+    await sql<{ week: string; created: number; closed: number }>`
+      SELECT to_char(date_trunc('week', e.created_at AT TIME ZONE 'Asia/Shanghai'), 'YYYY-MM-DD') AS week,
+             count(*) FILTER (WHERE e.state <> 'merged')::int AS created,
+             count(*) FILTER (WHERE e.state = 'closed')::int AS closed
+        FROM events e WHERE ${where} AND e.created_at >= ${since}
+       GROUP BY 1 ORDER BY 1`.execute(ctx.db)
+  ).rows;
+  const byWeek = new Map(weeks.map((w) => [w.week, w]));
+  // twelve Mondays ending with this week's, China time
+  const cn = new Date(now.getTime() + 8 * 3600_000);
+  const monday = new Date(Date.UTC(cn.getUTCFullYear(), cn.getUTCMonth(), cn.getUTCDate() - ((cn.getUTCDay() + 6) % 7)));
+  const weekly = Array.from({ length: 12 }, (_, i) => {
+    const d = new Date(monday.getTime() - (11 - i) * 7 * 86400_000).toISOString().slice(0, 10);
+    const w = byWeek.get(d);
+    return { week: d, created: w?.created ?? 0, closed: w?.closed ?? 0 };
+  });
+  const hot = (
+    await sql<{ business_id: string | null; business_name: string | null; category_code: string | null; n: number }>`
+      SELECT e.business_id, b.name AS business_name, e.category_code, count(*)::int AS n
+        FROM events e LEFT JOIN businesses b ON b.id = e.business_id
+       WHERE ${where} AND e.hotspot AND e.state IN ${ACTIVE}
+       GROUP BY 1, 2, 3 ORDER BY n DESC LIMIT 10`.execute(ctx.db)
+  ).rows;
+  return {
+    byRegion,
+    weekly,
+    hotspots: hot.map((h) => ({ businessId: h.business_id, name: h.business_name ?? h.category_code ?? '—', categoryCode: h.category_code, count: h.n })),
+  };
+}

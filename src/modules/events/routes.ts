@@ -6,7 +6,7 @@ import { page, queryBool } from '../../http/schemas.js';
 import { ACTION_TYPES, CHANNELS, EVENT_STATES, TIERS, PENALTIES, SKIP_REASONS, SKIP_REASON_LABELS, TIER_LABELS } from '../../domain/events/index.js';
 import { createEventCommand } from './create-event.js';
 import { actOnEvent } from './act.js';
-import { eventMetrics, eventMetricsByRegion, getEvent, listEvents, workQueue, type ListQuery } from './queries.js';
+import { eventMetrics, eventMetricsByRegion, getEvent, listEvents, workQueue, type ListQuery, dashboardExtras } from './queries.js';
 import { completeAssist, listAssists } from './assists.js';
 import { sendXlsx, toXlsx } from '../../http/xlsx.js';
 import { writeAudit } from '../audit/store.js';
@@ -260,11 +260,23 @@ export function eventRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       {
         schema: {
           tags: ['events'],
-          summary: '事件统计 Counts by state/tier/channel, self-closure rate (E14), time to close, dwell per tier, overdue, on-time rate',
-          querystring: z.object({ regionId: numId.optional(), from: z.string().max(40).optional(), to: z.string().max(40).optional(), categoryCode: z.string().max(32).optional() }),
+          summary:
+            '事件统计 Counts by state/tier/channel, self-closure rate (E14), time to close, dwell per tier, overdue, on-time rate; include=dashboard adds byRegion, weekly (12 weeks) and hotspots',
+          querystring: z.object({
+            regionId: numId.optional(),
+            from: z.string().max(40).optional(),
+            to: z.string().max(40).optional(),
+            categoryCode: z.string().max(32).optional(),
+            include: z.enum(['dashboard']).optional(),
+          }),
         },
       },
-      async (req) => eventMetrics(ctx, actorOf(req), req.query),
+      async (req) => {
+        const actor = actorOf(req);
+        const base = await eventMetrics(ctx, actor, req.query);
+        if (req.query.include !== 'dashboard') return base;
+        return { ...base, ...(await dashboardExtras(ctx, actor, req.query)) };
+      },
     );
   };
 }

@@ -56,7 +56,7 @@ export default function Dashboard() {
   const { values: f, set } = useUrlFilters(FILTERS);
   const metrics = useQuery({
     queryKey: ['metrics', 'events', f],
-    queryFn: () => api.get<unknown>('/api/v1/metrics/events', f),
+    queryFn: () => api.get<unknown>('/api/v1/metrics/events', { ...f, include: 'dashboard' }),
   });
   const region = useQuery({
     queryKey: ['regions', 'one', f.regionId],
