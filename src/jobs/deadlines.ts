@@ -6,25 +6,14 @@ import { writeAudit } from '../modules/audit/store.js';
 import { loadDeadlineSettings } from './deadline-settings.js';
 import type { JobLog } from './runner.js';
 import { escalateForExpiry } from '../modules/events/act.js';
+import { holderUserIds } from '../modules/events/store.js';
+import type { Tier } from '../domain/events/index.js';
 
 /** States in which the holder's deadline runs (rectifying waits on the business: see E8 below). */
 const RUNNING_STATES = ['open', 'in_progress'];
 /** Tiers the automatic escalation may move up from (E3 path; the city has nowhere to go). */
 const ESCALATABLE_TIERS = ['grid', 'grid_leader', 'village', 'station', 'county'];
 const BATCH = 200;
-
-/** Who gets a deadline notice: the holding user, else the holding organisation, else the tier's roles at the holding region. */
-const TIER_ROLES: Record<string, string[]> = {
-  grid: ['grid_member', 'unit_leader'],
-  grid_leader: ['grid_leader'],
-  village: ['village_coordinator'],
-  station: ['station_staff'],
-  county: ['bureau_staff'],
-  city: ['bureau_staff'],
-  department: ['department_staff'],
-  enforcement: ['enforcement_officer'],
-  cadre: ['cadre'],
-};
 
 interface HeldEvent {
   id: string;
@@ -36,30 +25,9 @@ interface HeldEvent {
   holder_region_id: number | null;
 }
 
+/** Who gets a deadline notice: the holder, as the events module defines it (E10). */
 export async function holderRecipients(trx: Tx, e: Pick<HeldEvent, 'tier' | 'holder_user_id' | 'holder_org_id' | 'holder_region_id'>): Promise<string[]> {
-  if (e.holder_user_id) return [e.holder_user_id];
-  if (e.holder_org_id != null) {
-    const rows = await trx
-      .selectFrom('users')
-      .select('id')
-      .where('organization_id', '=', e.holder_org_id)
-      .where('disabled', '=', false)
-      .limit(50)
-      .execute();
-    if (rows.length) return rows.map((r) => r.id);
-  }
-  if (e.holder_region_id != null && TIER_ROLES[e.tier]) {
-    const rows = await trx
-      .selectFrom('users')
-      .select('id')
-      .where('region_id', '=', e.holder_region_id)
-      .where('role', 'in', TIER_ROLES[e.tier])
-      .where('disabled', '=', false)
-      .limit(50)
-      .execute();
-    return rows.map((r) => r.id);
-  }
-  return [];
+  return holderUserIds(trx, { tier: e.tier as Tier, userId: e.holder_user_id, organizationId: e.holder_org_id, regionId: e.holder_region_id });
 }
 
 const fmt = (d: Date) =>

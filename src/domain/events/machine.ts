@@ -57,7 +57,7 @@ export const ACTION_RULES: Record<ActionType, ActionRule> = {
 };
 
 /** Public tracking page text for each step (no staff names, I5). */
-const PUBLIC_NOTES: Partial<Record<ActionType, string>> = {
+export const PUBLIC_NOTES: Partial<Record<ActionType, string>> = {
   accept: '已受理',
   escalate: '已转上级部门处理',
   skip_escalate: '已提级由上级部门处理',

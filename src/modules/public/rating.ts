@@ -5,6 +5,8 @@ import { appendEventHistory } from '../files/event-history.js';
 import { notify, type Notice } from '../notifications/store.js';
 import { eventByTrackingCode, finishedAt, publicStatus, ratedThisRound, reopenWindowDays, type EventRow, type PublicStatus } from './status.js';
 import { reopenForPublic } from './reopen.js';
+import { holderUserIds } from '../events/store.js';
+import type { Tier } from '../../domain/events/index.js';
 
 export interface RatingInput {
   score: number;
@@ -12,14 +14,9 @@ export interface RatingInput {
   reopen?: boolean;
 }
 
-/** Who to tell about a rating or a reopen request: the person holding it, else the holding office's staff. */
+/** Who to tell about a rating or a reopen request: the holder, as the events module defines it. */
 export async function holderRecipients(trx: Tx, ev: EventRow): Promise<string[]> {
-  if (ev.holder_user_id) return [ev.holder_user_id];
-  if (ev.holder_org_id != null) {
-    const rows = await trx.selectFrom('users').select('id').where('organization_id', '=', ev.holder_org_id).where('disabled', '=', false).limit(50).execute();
-    return rows.map((r) => r.id);
-  }
-  return [];
+  return holderUserIds(trx, { tier: ev.tier as Tier, userId: ev.holder_user_id, organizationId: ev.holder_org_id, regionId: ev.holder_region_id });
 }
 
 /**

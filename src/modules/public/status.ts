@@ -3,6 +3,7 @@ import type { AppContext, Tx } from '../../context.js';
 import { notFound } from '../../domain/errors.js';
 import type { EventsTable } from '../../db/schema.js';
 import { categoryName } from './catalogue.js';
+import { PUBLIC_NOTES } from '../../domain/events/index.js';
 import { formatTrackingCode, normalizeTrackingCode } from './tracking-code.js';
 
 export type EventRow = Selectable<EventsTable>;
@@ -29,25 +30,10 @@ export const LEVEL_LABELS: Record<string, string> = {
  * assists, reminders …).
  */
 const PUBLIC_STEP_LABELS: Record<string, string> = {
+  ...PUBLIC_NOTES,
   create: '已收到您的举报',
   created: '已收到您的举报',
-  accept: '已受理',
-  escalate: '已转上级部门处理',
   auto_escalate: '已转上级部门处理',
-  skip_escalate: '已提级由上级部门处理',
-  transfer: '已转有关部门处理',
-  return: '已退回原承办单位',
-  refer_enforcement: '已移交执法部门查处',
-  record_case: '执法部门已立案处理',
-  order_rectification: '已责令经营者整改',
-  submit_rectification: '经营者已反馈整改情况',
-  verify_rectification: '已复查整改情况',
-  resolve: '已处理完毕',
-  feedback: '已反馈处理结果',
-  close: '已办结',
-  reject: '不予受理',
-  merge: '已与同一问题的其他举报合并办理',
-  reopen: '已重新办理',
   reopen_requested: '您已申请重新办理，已通知承办单位',
   public_rating: '您已评价',
 };
