@@ -156,34 +156,64 @@ export async function eventMetrics(ctx: AppContext, actor: Actor, q: MetricsQuer
   if (q.categoryCode) conds.push(sql`e.category_code = ${q.categoryCode}`);
   const where = sql.join(conds, sql` AND `);
 
-  const group = async (col: string) => {
-    const r = await sql<{ k: string; n: number }>`SELECT ${sql.ref(`e.${col}`)} AS k, count(*)::int AS n FROM events e WHERE ${where} GROUP BY 1`.execute(ctx.db);
-    return Object.fromEntries(r.rows.map((x) => [x.k, x.n]));
+  // One pass over the subtree (index-only on events_metrics_idx): the three breakdowns and the
+  // totals as grouping sets of the same scan, instead of one scan each.
+  type Row = {
+    gs: number;
+    gt: number;
+    gc: number;
+    state: string | null;
+    tier: string | null;
+    channel: string | null;
+    n: number;
+    total: number;
+    grid_collected: number;
+    self_closed: number;
+    closed: number;
+    overdue: number;
+    late_closed: number;
+    due_closed: number;
+    mean_ms: number | null;
   };
-  const [byState, byTier, byChannel] = await Promise.all([group('state'), group('tier'), group('channel')]);
-
-  const totals = (
-    await sql<{
-      total: number;
-      grid_collected: number;
-      self_closed: number;
-      closed: number;
-      overdue: number;
-      late_closed: number;
-      due_closed: number;
-      mean_ms: number | null;
-      median_ms: number | null;
-    }>`SELECT count(*) FILTER (WHERE e.state <> 'merged')::int AS total,
+  const rows = (
+    await sql<Row>`SELECT GROUPING(e.state)::int AS gs, GROUPING(e.tier)::int AS gt, GROUPING(e.channel)::int AS gc,
+              e.state, e.tier, e.channel, count(*)::int AS n,
+              count(*) FILTER (WHERE e.state <> 'merged')::int AS total,
               count(*) FILTER (WHERE e.channel = 'grid_patrol' AND e.state <> 'merged')::int AS grid_collected,
               count(*) FILTER (WHERE e.channel = 'grid_patrol' AND e.state = 'closed' AND e.tier IN ('grid','grid_leader'))::int AS self_closed,
               count(*) FILTER (WHERE e.state = 'closed')::int AS closed,
               count(*) FILTER (WHERE e.state IN ${ACTIVE} AND e.deadline < ${now})::int AS overdue,
               count(*) FILTER (WHERE e.state = 'closed' AND e.deadline IS NOT NULL AND COALESCE(e.resolved_at, e.closed_at) > e.deadline)::int AS late_closed,
               count(*) FILTER (WHERE e.state = 'closed' AND e.deadline IS NOT NULL)::int AS due_closed,
-              (avg(EXTRACT(EPOCH FROM (e.closed_at - e.created_at))) FILTER (WHERE e.state = 'closed')) * 1000 AS mean_ms,
-              (percentile_cont(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM (e.closed_at - e.created_at))) FILTER (WHERE e.state = 'closed')) * 1000 AS median_ms
-         FROM events e WHERE ${where}`.execute(ctx.db)
+              (avg(EXTRACT(EPOCH FROM (e.closed_at - e.created_at))) FILTER (WHERE e.state = 'closed')) * 1000 AS mean_ms
+         FROM events e WHERE ${where}
+        GROUP BY GROUPING SETS ((e.state), (e.tier), (e.channel), ())`.execute(ctx.db)
+  ).rows;
+  const byState: Record<string, number> = {};
+  const byTier: Record<string, number> = {};
+  const byChannel: Record<string, number> = {};
+  let all: Row | undefined;
+  for (const r of rows) {
+    if (!r.gs) byState[r.state!] = r.n;
+    else if (!r.gt) byTier[r.tier!] = r.n;
+    else if (!r.gc) byChannel[r.channel!] = r.n;
+    else all = r;
+  }
+  const median = (
+    await sql<{ median_ms: number | null }>`SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM (e.closed_at - e.created_at))) * 1000 AS median_ms
+         FROM events e WHERE ${where} AND e.state = 'closed'`.execute(ctx.db)
   ).rows[0];
+  const totals = {
+    total: all?.total ?? 0,
+    grid_collected: all?.grid_collected ?? 0,
+    self_closed: all?.self_closed ?? 0,
+    closed: all?.closed ?? 0,
+    overdue: all?.overdue ?? 0,
+    late_closed: all?.late_closed ?? 0,
+    due_closed: all?.due_closed ?? 0,
+    mean_ms: all?.mean_ms ?? null,
+    median_ms: median?.median_ms ?? null,
+  };
 
   const dwell = (
     await sql<{ tier: string; stays: number; mean_ms: number | null; median_ms: number | null }>`
