@@ -1,5 +1,6 @@
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
@@ -30,12 +31,34 @@ pg.types.setTypeParser(INT8, toNumber as any);
 pg.types.setTypeParser(NUMERIC, toNumber as any);
 pg.types.setTypeParser(DATE, identity);
 
+/**
+ * Kysely sends unnamed statements, which PostgreSQL parses and plans on every call; for the
+ * short statements of a command (lookups, inserts) planning costs more than running them. This
+ * pool names such statements after a hash of their text, so each connection prepares them once.
+ * Statements with LIKE (subtree prefix ranges) stay unnamed: a generic plan cannot turn the
+ * parameter into an index range, a custom plan per call can.
+ */
+function preparingPool(pool: pg.Pool) {
+  const named = (text: string) => !/\blike\b/i.test(text) && text.length < 8000 && !text.includes(';');
+  return {
+    async connect() {
+      const c = await pool.connect();
+      return {
+        query: (text: string, values: unknown[]) =>
+          named(text) ? c.query({ name: `k${createHash('sha1').update(text).digest('hex').slice(0, 20)}`, text, values }) : c.query(text, values),
+        release: (err?: Error | boolean) => c.release(err as any),
+      };
+    },
+    end: () => pool.end(),
+  };
+}
+
 export async function openPostgres(url: string, poolSize = 10): Promise<Database> {
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
   pool.on('error', () => {
     /* a dropped idle client is replaced on next use; health reports the outage */
   });
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: preparingPool(pool) as any }) });
   return {
     kind: 'postgres',
     db,
