@@ -187,6 +187,7 @@ async function main() {
   const port = await freePort();
   let server: ChildProcess | undefined;
   const pool = new pg.Pool({ connectionString: url, max: 20 });
+  pool.on('error', () => {});
   try {
     server = await startServer(port);
     // Grid members and businesses of their grids: grid_patrol routes to the collector itself.
