@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
+import { findReply, requestHash, saveReply } from '../idempotency/store.js';
 import type { AppContext, Tx } from '../../context.js';
 import type { Actor } from '../../domain/access.js';
-import { invalid, notFound } from '../../domain/errors.js';
+import { notFound } from '../../domain/errors.js';
 import {
   ACTIVE_STATES,
   apply,
@@ -252,10 +252,6 @@ async function selfHandleTiers(trx: Tx, code: string): Promise<string[] | null> 
   return r?.tiers ?? null;
 }
 
-function requestHash(body: unknown): string {
-  return createHash('sha256').update(JSON.stringify(body ?? null)).digest('hex');
-}
-
 /**
  * POST /api/v1/events/:id/actions. The row is locked (`FOR UPDATE`) so two concurrent actions
  * never both apply: the second sees the first's result (409 stale version / forbidden transition).
@@ -264,21 +260,14 @@ export async function actOnEvent(ctx: AppContext, actor: Actor, id: string, body
   const key = meta.idempotencyKey?.trim() || null;
   const scope = `events.action:${actor.id}:${id}`;
   const hash = requestHash(body);
-  if (key) {
-    const r = await ctx.db.selectFrom('idempotency_keys').selectAll().where('scope', '=', scope).where('key', '=', key).executeTakeFirst();
-    if (r) {
-      if (r.request_hash !== hash) {
-        throw invalid('idempotency_key_reused', 'Idempotency-Key', '该幂等键已用于另一个请求', 'this Idempotency-Key was used for a different request');
-      }
-      return (typeof r.body === 'string' ? JSON.parse(r.body) : r.body) as EventJson;
-    }
-  }
+  const prior = await findReply<EventJson>(ctx.db, scope, key, hash);
+  if (prior) return prior.body;
   return ctx.db.transaction().execute(async (trx) => {
     const row = await findEventInScope(trx, actor, id, { forUpdate: true });
     if (!row) throw notFound('event', '事件');
     const { row: saved } = await applyAndPersist(ctx, trx, row, body, actingActor(actor), actor, meta);
     const json = await eventJsonWithHistory(trx, saved, actor, ctx.now());
-    if (key) await trx.insertInto('idempotency_keys').values({ scope, key, request_hash: hash, status: 200, body: JSON.stringify(json) }).execute();
+    await saveReply(trx, scope, key, hash, 200, json);
     return json;
   });
 }

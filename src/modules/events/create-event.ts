@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
+import { findReply, requestHash, saveReply } from '../idempotency/store.js';
 import type { AppContext, Tx } from '../../context.js';
 import type { Actor } from '../../domain/access.js';
 import { inScope } from '../../domain/access.js';
@@ -328,10 +328,6 @@ async function flagHotspots(trx: Tx, e: EventRow, s: EventSettings, now: Date, v
 
 // ------------------------------------------------------------------ the HTTP command
 
-function requestHash(body: unknown): string {
-  return createHash('sha256').update(JSON.stringify(body ?? null)).digest('hex');
-}
-
 const isUniqueViolation = (e: unknown) => (e as any)?.code === '23505';
 
 /**
@@ -347,24 +343,13 @@ export async function createEventCommand(
   const scope = `events.create:${actor.id}`;
   const key = meta.idempotencyKey?.trim() || null;
   const hash = requestHash(input);
-  const replay = async () => {
-    if (!key) return undefined;
-    const r = await ctx.db.selectFrom('idempotency_keys').selectAll().where('scope', '=', scope).where('key', '=', key).executeTakeFirst();
-    if (!r) return undefined;
-    if (r.request_hash !== hash) {
-      throw invalid('idempotency_key_reused', 'Idempotency-Key', '该幂等键已用于另一个请求', 'this Idempotency-Key was used for a different request');
-    }
-    const body = typeof r.body === 'string' ? JSON.parse(r.body) : r.body;
-    return { status: r.status, body: body as EventJson };
-  };
+  const replay = () => findReply<EventJson>(ctx.db, scope, key, hash);
   const first = await replay();
   if (first) return first;
   try {
     const body = await ctx.db.transaction().execute(async (trx) => {
       const ev = await createEvent(ctx, trx, actor, input, meta);
-      if (key) {
-        await trx.insertInto('idempotency_keys').values({ scope, key, request_hash: hash, status: 201, body: JSON.stringify(ev) }).execute();
-      }
+      await saveReply(trx, scope, key, hash, 201, ev);
       return ev;
     });
     return { status: 201, body };

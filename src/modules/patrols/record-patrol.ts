@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
+import { findReply, requestHash, saveReply } from '../idempotency/store.js';
 import type { AppContext, Tx } from '../../context.js';
 import { inScope, type Actor } from '../../domain/access.js';
 import { conflict, forbidden, invalid, notFound } from '../../domain/errors.js';
@@ -190,10 +190,6 @@ export async function raiseFromPatrol(ctx: AppContext, trx: Tx, actor: Actor, pa
   return event;
 }
 
-function requestHash(body: unknown): string {
-  return createHash('sha256').update(JSON.stringify(body ?? null)).digest('hex');
-}
-
 /**
  * POST /api/v1/patrols: one transaction. `Idempotency-Key` (or `clientId`) → the first answer
  * again, never a second record (E15: the field app retries until it hears back).
@@ -202,21 +198,13 @@ export async function recordPatrolCommand(ctx: AppContext, actor: Actor, input: 
   const scope = `patrols.create:${actor.id}`;
   const key = meta.idempotencyKey?.trim() || null;
   const hash = requestHash(input);
-  const replay = async () => {
-    if (!key) return undefined;
-    const r = await ctx.db.selectFrom('idempotency_keys').selectAll().where('scope', '=', scope).where('key', '=', key).executeTakeFirst();
-    if (!r) return undefined;
-    if (r.request_hash !== hash) {
-      throw invalid('idempotency_key_reused', 'Idempotency-Key', '该幂等键已用于另一个请求', 'this Idempotency-Key was used for a different request');
-    }
-    return { status: r.status, body: (typeof r.body === 'string' ? JSON.parse(r.body) : r.body) as PatrolJson };
-  };
+  const replay = () => findReply<PatrolJson>(ctx.db, scope, key, hash);
   const first = await replay();
   if (first) return first;
   try {
     const body = await ctx.db.transaction().execute(async (trx) => {
       const p = await recordPatrol(ctx, trx, actor, input, meta);
-      if (key) await trx.insertInto('idempotency_keys').values({ scope, key, request_hash: hash, status: 201, body: JSON.stringify(p) }).execute();
+      await saveReply(trx, scope, key, hash, 201, p);
       return p;
     });
     return { status: 201, body };
