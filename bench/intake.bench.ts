@@ -279,8 +279,12 @@ async function main() {
     });
     console.log(`written ${file}`);
   } finally {
-    server?.kill('SIGTERM');
-    await new Promise((r) => setTimeout(r, 1000));
+    if (server && server.exitCode === null) {
+      // wait for the server to close its pool before the database is dropped under it
+      const exited = new Promise((r) => server!.once('exit', r));
+      server.kill('SIGTERM');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]);
+    }
     await pool.end();
     if (!process.env.BENCH_KEEP_DB) await admin(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
   }
