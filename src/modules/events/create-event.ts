@@ -1,10 +1,10 @@
 import { sql } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
-import { findReply, requestHash, saveReply } from '../idempotency/store.js';
+import { runIdempotent } from '../idempotency/run.js';
 import type { AppContext, Tx } from '../../context.js';
 import type { Actor } from '../../domain/access.js';
 import { inScope } from '../../domain/access.js';
-import { conflict, invalid, notFound } from '../../domain/errors.js';
+import { invalid, notFound } from '../../domain/errors.js';
 import { deadlineFor } from '../../domain/deadlines.js';
 import { CHANNELS, initialRouting, type Channel, type HistoryEntry, type Holder } from '../../domain/events/index.js';
 import { writeAudit } from '../audit/store.js';
@@ -328,8 +328,6 @@ async function flagHotspots(trx: Tx, e: EventRow, s: EventSettings, now: Date, v
 
 // ------------------------------------------------------------------ the HTTP command
 
-const isUniqueViolation = (e: unknown) => (e as any)?.code === '23505';
-
 /**
  * POST /api/v1/events: one transaction; `Idempotency-Key` header (or `clientId`) → the first
  * answer again, never a second event (E15, N3).
@@ -340,28 +338,15 @@ export async function createEventCommand(
   input: CreateEventInput,
   meta: CreateMeta & { idempotencyKey?: string | null },
 ): Promise<{ status: number; body: EventJson }> {
-  const scope = `events.create:${actor.id}`;
-  const key = meta.idempotencyKey?.trim() || null;
-  const hash = requestHash(input);
-  const replay = () => findReply<EventJson>(ctx.db, scope, key, hash);
-  const first = await replay();
-  if (first) return first;
-  try {
-    const body = await ctx.db.transaction().execute(async (trx) => {
-      const ev = await createEvent(ctx, trx, actor, input, meta);
-      await saveReply(trx, scope, key, hash, 201, ev);
-      return ev;
-    });
-    return { status: 201, body };
-  } catch (e) {
-    if (!isUniqueViolation(e)) throw e;
-    // A concurrent retry of the same report won the race: answer with its result.
-    const again = await replay();
-    if (again) return again;
-    if (input.clientId) {
-      const row = await findByClientId(ctx.db, actor.id, input.clientId);
-      if (row) return { status: 201, body: await eventJsonWithHistory(ctx.db, row, actor, ctx.now()) };
-    }
-    throw conflict('concurrent_update', '并发冲突，请重试', 'concurrent update, retry');
-  }
+  return runIdempotent(ctx, {
+    scope: `events.create:${actor.id}`,
+    key: meta.idempotencyKey,
+    request: input,
+    status: 201,
+    run: (trx) => createEvent(ctx, trx, actor, input, meta),
+    findExisting: async () => {
+      const row = input.clientId ? await findByClientId(ctx.db, actor.id, input.clientId) : undefined;
+      return row ? eventJsonWithHistory(ctx.db, row, actor, ctx.now()) : undefined;
+    },
+  });
 }

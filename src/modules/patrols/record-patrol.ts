@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
-import { findReply, requestHash, saveReply } from '../idempotency/store.js';
+import { runIdempotent } from '../idempotency/run.js';
 import type { AppContext, Tx } from '../../context.js';
 import { inScope, type Actor } from '../../domain/access.js';
 import { conflict, forbidden, invalid, notFound } from '../../domain/errors.js';
@@ -39,7 +39,6 @@ export interface Meta {
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Offline records may arrive late, but not from further back than this. */
 const MAX_BACKDATE_DAYS = 62;
-const isUniqueViolation = (e: unknown) => (e as any)?.code === '23505';
 
 /** The grid containing a region path (the ancestor at level `grid`), if the tree has one there. */
 async function gridOf(trx: Tx, path: string): Promise<number | null> {
@@ -195,30 +194,18 @@ export async function raiseFromPatrol(ctx: AppContext, trx: Tx, actor: Actor, pa
  * again, never a second record (E15: the field app retries until it hears back).
  */
 export async function recordPatrolCommand(ctx: AppContext, actor: Actor, input: PatrolInput, meta: Meta): Promise<{ status: number; body: PatrolJson }> {
-  const scope = `patrols.create:${actor.id}`;
-  const key = meta.idempotencyKey?.trim() || null;
-  const hash = requestHash(input);
-  const replay = () => findReply<PatrolJson>(ctx.db, scope, key, hash);
-  const first = await replay();
-  if (first) return first;
-  try {
-    const body = await ctx.db.transaction().execute(async (trx) => {
-      const p = await recordPatrol(ctx, trx, actor, input, meta);
-      await saveReply(trx, scope, key, hash, 201, p);
-      return p;
-    });
-    return { status: 201, body };
-  } catch (e) {
-    if (!isUniqueViolation(e)) throw e;
-    // A concurrent retry of the same record won the race: answer with its result.
-    const again = await replay();
-    if (again) return again;
-    if (input.clientId) {
+  return runIdempotent(ctx, {
+    scope: `patrols.create:${actor.id}`,
+    key: meta.idempotencyKey,
+    request: input,
+    status: 201,
+    run: (trx) => recordPatrol(ctx, trx, actor, input, meta),
+    findExisting: async () => {
+      if (!input.clientId) return undefined;
       const row = await ctx.db.selectFrom('patrols').select('id').where('patroller_id', '=', actor.id).where('client_id', '=', input.clientId).executeTakeFirst();
-      if (row) return { status: 201, body: stripRow(await loadPatrol(ctx.db, row.id, actor)) };
-    }
-    throw conflict('concurrent_update', '并发冲突，请重试', 'concurrent update, retry');
-  }
+      return row ? stripRow(await loadPatrol(ctx.db, row.id, actor)) : undefined;
+    },
+  });
 }
 
 export async function raiseEventCommand(ctx: AppContext, actor: Actor, patrolId: string, input: RaiseInput, meta: Meta) {

@@ -1,0 +1,47 @@
+import type { Transaction } from 'kysely';
+import type { AppContext } from '../../context.js';
+import type { DB } from '../../db/schema.js';
+import { conflict } from '../../domain/errors.js';
+import { findReply, requestHash, saveReply } from './store.js';
+
+const isUniqueViolation = (e: unknown) => (e as any)?.code === '23505';
+
+/**
+ * A creating command a mobile client may retry (E15, N3): the first answer to the same
+ * `Idempotency-Key` comes back again; the command and the recorded answer commit together; a
+ * concurrent twin that loses the race on a unique key (the idempotency key or the record's own
+ * client id) answers with the winner's result instead of an error.
+ */
+export async function runIdempotent<T>(
+  ctx: AppContext,
+  opts: {
+    scope: string;
+    key: string | null | undefined;
+    request: unknown;
+    status: number;
+    run: (trx: Transaction<DB>) => Promise<T>;
+    /** The record the same client id already created, when the twin carried one. */
+    findExisting?: () => Promise<T | undefined>;
+  },
+): Promise<{ status: number; body: T }> {
+  const key = opts.key?.trim() || null;
+  const hash = requestHash(opts.request);
+  const replay = () => findReply<T>(ctx.db, opts.scope, key, hash);
+  const first = await replay();
+  if (first) return first;
+  try {
+    const body = await ctx.db.transaction().execute(async (trx) => {
+      const result = await opts.run(trx);
+      await saveReply(trx, opts.scope, key, hash, opts.status, result);
+      return result;
+    });
+    return { status: opts.status, body };
+  } catch (e) {
+    if (!isUniqueViolation(e)) throw e;
+    const again = await replay();
+    if (again) return again;
+    const existing = await opts.findExisting?.();
+    if (existing !== undefined) return { status: opts.status, body: existing };
+    throw conflict('concurrent_update', '并发冲突，请重试', 'concurrent update, retry');
+  }
+}
