@@ -47,7 +47,7 @@ async function admin(sql: string) {
 }
 
 async function startServer(port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), '--import', 'tsx', 'src/main.ts'], {
     cwd: rootDir,
     env: {
       ...process.env,
@@ -57,6 +57,7 @@ async function startServer(port: number): Promise<ChildProcess> {
       HOST: '127.0.0.1',
       FOODGRID_LOG_LEVEL: 'warn',
       FOODGRID_DB_POOL: process.env.BENCH_POOL ?? '20',
+      FOODGRID_WORKERS: process.env.BENCH_WORKERS ?? '1',
     },
     stdio: ['ignore', 'inherit', 'inherit'],
   });

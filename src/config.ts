@@ -27,6 +27,7 @@ const schema = z.object({
   FOODGRID_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   FOODGRID_PUBLIC_RATE_LIMIT: z.coerce.number().int().min(1).default(20),
   FOODGRID_TRUST_PROXY: bool.default(false),
+  FOODGRID_WORKERS: z.coerce.number().int().min(1).max(64).default(1),
 });
 
 export type Env = z.infer<typeof schema>;
@@ -49,6 +50,8 @@ export interface Config {
   logLevel: Env['FOODGRID_LOG_LEVEL'];
   publicRateLimit: number;
   trustProxy: boolean;
+  /** N2: server processes sharing the port (node:cluster); more than one needs PostgreSQL. */
+  workers: number;
 }
 
 export class ConfigError extends Error {}
@@ -60,6 +63,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Invalid environment:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  if (e.FOODGRID_WORKERS > 1 && !e.DATABASE_URL) {
+    throw new ConfigError('Invalid environment:\n  FOODGRID_WORKERS: more than one worker needs DATABASE_URL (the embedded database belongs to one process)');
+  }
   const dataDir = path.resolve(e.FOODGRID_DATA_DIR);
   return {
     port: e.PORT,
@@ -80,5 +86,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.FOODGRID_LOG_LEVEL,
     publicRateLimit: e.FOODGRID_PUBLIC_RATE_LIMIT,
     trustProxy: e.FOODGRID_TRUST_PROXY,
+    workers: e.FOODGRID_WORKERS,
   };
 }

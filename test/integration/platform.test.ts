@@ -56,6 +56,10 @@ describe('platform', () => {
     expect(() => loadConfig({ PORT: 'abc' } as any)).toThrow(/PORT/);
     expect(() => loadConfig({ FOODGRID_DEMO: 'maybe' } as any)).toThrow(/FOODGRID_DEMO/);
     expect(loadConfig({} as any).demo).toBe(true);
+    // several server processes cannot share the embedded database
+    expect(() => loadConfig({ FOODGRID_WORKERS: '2' } as any)).toThrow(/FOODGRID_WORKERS/);
+    expect(loadConfig({ FOODGRID_WORKERS: '2', DATABASE_URL: 'postgres://db/x' } as any).workers).toBe(2);
+    expect(() => loadConfig({ FOODGRID_WORKERS: '0', DATABASE_URL: 'postgres://db/x' } as any)).toThrow(/FOODGRID_WORKERS/);
     expect(loadConfig({ DATABASE_URL: 'postgres://x@localhost/db' } as any).demo).toBe(false);
   });
 });

@@ -337,6 +337,8 @@ export async function ensureDemoWorld(ctx: AppContext, print: (m: string) => voi
   }
   const started = Date.now();
   const counts = await loadDemoWorld(ctx);
+  // fresh planner statistics for the bulk-loaded tables, as autovacuum would gather later
+  await sql`ANALYZE`.execute(ctx.db);
   print(
     `demo world loaded in ${((Date.now() - started) / 1000).toFixed(1)} s: ${counts.regions} regions, ${counts.organizations} organisations, ` +
       `${counts.users} users, ${counts.businesses} businesses, ${counts.events} events (password for every demo account: ${DEMO_PASSWORD})`,

@@ -13,20 +13,22 @@ export interface AuditEntry {
   detail?: unknown;
 }
 
+/** The audit_log row of an entry (id, time and seal come from the database). */
+export function auditValues(e: AuditEntry) {
+  return {
+    actor_id: e.actorId ?? null,
+    actor_name: e.actorName ?? null,
+    action: e.action,
+    entity: e.entity ?? null,
+    entity_id: e.entityId == null ? null : String(e.entityId),
+    ip: e.ip ?? null,
+    detail: e.detail === undefined ? null : JSON.stringify(e.detail),
+  };
+}
+
 /** Written inside the caller's transaction: the audit row commits with the change it records. */
 export async function writeAudit(trx: Tx, e: AuditEntry): Promise<void> {
-  await trx
-    .insertInto('audit_log')
-    .values({
-      actor_id: e.actorId ?? null,
-      actor_name: e.actorName ?? null,
-      action: e.action,
-      entity: e.entity ?? null,
-      entity_id: e.entityId == null ? null : String(e.entityId),
-      ip: e.ip ?? null,
-      detail: e.detail === undefined ? null : JSON.stringify(e.detail),
-    })
-    .execute();
+  await trx.insertInto('audit_log').values(auditValues(e)).execute();
 }
 
 interface AuditRow {

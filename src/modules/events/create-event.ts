@@ -7,21 +7,27 @@ import { inScope } from '../../domain/access.js';
 import { invalid, notFound } from '../../domain/errors.js';
 import { deadlineFor } from '../../domain/deadlines.js';
 import { CHANNELS, initialRouting, type Channel, type HistoryEntry, type Holder } from '../../domain/events/index.js';
-import { writeAudit } from '../audit/store.js';
 import { likePrefix } from '../regions/store.js';
 import { notify } from '../notifications/store.js';
+import { auditValues } from '../audit/store.js';
+import { noticeRows } from '../notifications/store.js';
+import { replyValues, saveReply, type PendingReply } from '../idempotency/store.js';
 import {
   appendHistory,
-  holderUserIds,
-  loadEventSettings,
   eventJsonWithHistory,
-  loadHistory,
-  loadRoutingWorld,
+  historyValues,
+  holderOf,
+  holderUserIds,
+  insertNewEvent,
+  LINKABLE_STATES,
+  loadIntakeContext,
+  newEventRow,
   toEventJson,
-  startDwell,
   type EventJson,
   type EventRow,
   type EventSettings,
+  type HistoryRow,
+  type IntakeContext,
 } from './store.js';
 
 export interface CreateEventInput {
@@ -57,19 +63,43 @@ export async function findByClientId(db: Tx, collectorId: string | null, clientI
   ).rows[0];
 }
 
-async function catalogueKnows(trx: Tx, code: string): Promise<boolean> {
-  const r = await sql<{ n: number }>`SELECT 1 AS n FROM catalogue_items WHERE code = ${code}
-    UNION ALL SELECT 1 FROM catalogue_categories WHERE code = ${code} LIMIT 1`.execute(trx);
-  return r.rows.length > 0;
+/**
+ * E12 hotspots, decided before the write: N reports (default 3) within D days (default 7) on one
+ * business, or on one village with one category, flag the still-open events of that group. The
+ * new report counts itself; it is flagged at insert (with its own history line) when it can take
+ * a flag, and `flagOthers` says whether earlier reports of a hot group still wait for theirs.
+ */
+export function hotspotPlan(
+  groups: IntakeContext['hotspotGroups'],
+  threshold: number,
+  newTakesFlag: boolean,
+): { flagNew: { kind: 'business' | 'village_category'; reports: number } | null; flagOthers: boolean } {
+  const hot = groups.filter((g) => g.reports + 1 >= threshold);
+  return {
+    flagNew: newTakesFlag && hot.length ? { kind: hot[0].kind, reports: hot[0].reports + 1 } : null,
+    flagOthers: hot.some((g) => g.unflaggedOpen),
+  };
 }
 
 /**
- * E1/E2: records a new event and routes it to its first holder, in the caller's transaction:
- * event row, history seq 1, tier dwell, audit row, notification to the holder, and (E12)
- * duplicate linking and hotspot flags. `actor` null = a public report (the public module sets
- * trackingCode / reporterPhone / anonymous). Returns the Event JSON with its history.
+ * E1/E2: records a new event and routes it to its first holder: event row, history seq 1, tier
+ * dwell, audit row, notification to the holder, and (E12) duplicate linking and hotspot flags.
+ * `actor` null = a public report (the public module sets trackingCode / reporterPhone /
+ * anonymous). Returns the Event JSON with its history.
+ *
+ * One read (the intake context) and one write statement in the common case, so `db` may be the
+ * database itself: the write is atomic alone. Linking a duplicate or flagging earlier reports
+ * takes more statements; they run in a transaction (the caller's, or one opened here). `reply`
+ * (runIdempotent) is recorded with the writes.
  */
-export async function createEvent(ctx: AppContext, trx: Tx, actor: Actor | null, input: CreateEventInput, meta: CreateMeta = {}): Promise<EventJson> {
+export async function createEvent(
+  ctx: AppContext,
+  db: Tx,
+  actor: Actor | null,
+  input: CreateEventInput,
+  meta: CreateMeta = {},
+  reply: PendingReply | null = null,
+): Promise<EventJson> {
   const now = ctx.now();
   if (!(CHANNELS as readonly string[]).includes(input.channel)) {
     throw invalid('invalid_parameter', 'channel', '渠道无效', `channel must be one of ${CHANNELS.join(', ')}`);
@@ -82,39 +112,45 @@ export async function createEvent(ctx: AppContext, trx: Tx, actor: Actor | null,
   if (!title) throw invalid('missing_parameter', 'title', '请填写标题', 'title is required');
   if (!description) throw invalid('missing_parameter', 'description', '请填写问题描述', 'description is required');
 
-  // E15: the same client id from the same collector is the same event.
-  if (input.clientId) {
-    const existing = await findByClientId(trx, actor?.id ?? null, input.clientId);
-    if (existing) return eventJsonWithHistory(trx, existing, actor, now);
-  }
-
   // Where: the business's unit, or the given region. Inside the caller's jurisdiction (I4).
-  let regionId: number;
-  let regionPath: string;
-  let businessId: string | null = null;
+  let askedRegion: number | null = null;
   if (input.businessId) {
     if (!UUID_RE.test(input.businessId)) throw notFound('business', '食品经营主体', 'businessId');
-    const b = await trx.selectFrom('businesses').select(['id', 'region_id', 'region_path']).where('id', '=', input.businessId).executeTakeFirst();
-    if (!b || (actor && !inScope(actor.scope, b.region_path) && input.channel !== 'public_report')) throw notFound('business', '食品经营主体', 'businessId');
-    businessId = b.id;
-    regionId = b.region_id;
-    regionPath = b.region_path;
   } else if (input.regionId != null && input.regionId !== '') {
-    const n = Number(input.regionId);
-    const r = Number.isSafeInteger(n) ? await trx.selectFrom('regions').select(['id', 'path']).where('id', '=', n).executeTakeFirst() : undefined;
-    if (!r || (actor && !inScope(actor.scope, r.path) && input.channel !== 'public_report')) throw notFound('region', '区域', 'regionId');
-    regionId = r.id;
-    regionPath = r.path;
+    askedRegion = Number(input.regionId);
+    if (!Number.isSafeInteger(askedRegion)) throw notFound('region', '区域', 'regionId');
   } else {
     throw invalid('missing_parameter', 'regionId', '请选择食品经营主体或所在区域', 'businessId or regionId is required');
   }
-
-  const categoryCode = input.categoryCode?.trim() || null;
-  if (categoryCode && !(await catalogueKnows(trx, categoryCode))) {
-    throw invalid('unknown_category', 'categoryCode', '事项清单中没有该事项', 'categoryCode is not in the item catalogue');
-  }
   if (input.location && (Math.abs(input.location.lat) > 90 || Math.abs(input.location.lng) > 180)) {
     throw invalid('invalid_parameter', 'location', '坐标无效', 'location is out of range');
+  }
+  const categoryCode = input.categoryCode?.trim() || null;
+
+  const c = await loadIntakeContext(db, {
+    businessId: input.businessId || null,
+    regionId: askedRegion,
+    collectorId: actor?.id ?? null,
+    clientId: input.clientId || null,
+    categoryCode,
+    now,
+  });
+
+  // E15: the same client id from the same collector is the same event.
+  if (c.existingId) {
+    const existing = (await db.selectFrom('events').selectAll().where('id', '=', c.existingId).executeTakeFirst())!;
+    const body = await eventJsonWithHistory(db, existing, actor, now);
+    if (reply) await saveReply(db, reply.scope, reply.key, reply.hash, reply.status, body);
+    return body;
+  }
+
+  const place = c.place;
+  const publicChannel = input.channel === 'public_report';
+  if (!place || (actor && !publicChannel && !inScope(actor.scope, place.path))) {
+    throw input.businessId ? notFound('business', '食品经营主体', 'businessId') : notFound('region', '区域', 'regionId');
+  }
+  if (categoryCode && !c.categoryKnown) {
+    throw invalid('unknown_category', 'categoryCode', '事项清单中没有该事项', 'categoryCode is not in the item catalogue');
   }
 
   const elsewhere = input.closedElsewhere ?? null;
@@ -131,8 +167,7 @@ export async function createEvent(ctx: AppContext, trx: Tx, actor: Actor | null,
     }
   }
 
-  const settings = await loadEventSettings(trx);
-  const world = await loadRoutingWorld(trx, regionPath);
+  const { settings, world } = c;
   const route = initialRouting(
     input.channel,
     actor ? { id: actor.id, role: actor.role, regionId: actor.regionId, organizationId: actor.organizationId, organizationType: actor.organizationType } : null,
@@ -140,93 +175,131 @@ export async function createEvent(ctx: AppContext, trx: Tx, actor: Actor | null,
   );
 
   // E12: an open report on the same business and category within the window is not handled twice.
-  const duplicateOf = businessId && categoryCode && !elsewhere ? await findOpenDuplicate(trx, businessId, categoryCode, now, settings) : undefined;
+  const duplicateOf = place.businessId && categoryCode && !elsewhere ? c.duplicate : null;
 
   const id = uuidv7();
   const state = duplicateOf ? 'merged' : elsewhere ? 'closed' : 'open';
   const deadline = duplicateOf || elsewhere ? null : deadlineFor(route.tier, now, settings.deadlines);
-  const row = await trx
-    .insertInto('events')
-    .values({
-      id,
-      channel: input.channel,
-      title,
-      description,
-      category_code: categoryCode,
-      business_id: businessId,
-      region_id: regionId,
-      region_path: regionPath,
-      lat: input.location?.lat ?? null,
-      lng: input.location?.lng ?? null,
-      state,
-      tier: route.tier,
-      origin_tier: route.originTier,
-      holder_region_id: route.holder.regionId,
-      holder_path: route.holder.regionId != null ? (sql<string>`(SELECT path FROM regions WHERE id = ${route.holder.regionId})` as any) : null,
-      holder_org_id: route.holder.organizationId,
-      holder_user_id: route.holder.userId,
-      collector_id: actor?.id ?? null,
-      collector_org_id: actor?.organizationId ?? null,
-      client_id: input.clientId ?? null,
-      version: 1,
-      tier_entered_at: now,
-      deadline,
-      merged_into: duplicateOf?.id ?? null,
-      closed_at: duplicateOf ? now : closedAt,
-      resolved_at: closedAt,
-      result: elsewhere?.result.trim() ?? null,
-      feedback: elsewhere?.feedback.trim() ?? null,
-      feedback_at: closedAt,
-      tracking_code: input.trackingCode ?? null,
-      reporter_phone: input.reporterPhone ?? null,
-      reporter_anonymous: input.anonymous ?? false,
-      created_at: now,
-      updated_at: now,
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow();
-
-  const entry: HistoryEntry = {
-    type: 'create',
-    actorId: actor?.id ?? null,
-    actorRole: actor?.role ?? 'public',
-    fromState: null,
-    toState: state,
-    fromTier: null,
-    toTier: route.tier,
-    fromHolder: null,
-    toHolder: route.holder,
-    note: duplicateOf
-      ? `与事件“${duplicateOf.title}”重复，已合并办理`
-      : elsewhere
-        ? `外部平台已闭环处置${elsewhere.reference ? `（${elsewhere.reference}）` : ''}，共享至本平台`
-        : route.note,
-    detail: duplicateOf ? { duplicateOf: duplicateOf.id } : elsewhere ? { closedElsewhere: { ...elsewhere, closedAt: closedAt!.toISOString() } } : null,
-    publicNote: duplicateOf ? '已收到，与同一问题的其他举报合并办理' : elsewhere ? '已办结' : '已收到，正在分派办理',
+  const villagePath = world.ancestors.find((a) => a.level === 'village')?.path ?? null;
+  const hot = hotspotPlan(
+    c.hotspotGroups.filter((g) => g.kind === 'business' || villagePath),
+    settings.hotspotThreshold,
+    (LINKABLE_STATES as readonly string[]).includes(state),
+  );
+  const holderPath = route.holder.regionId != null ? (world.ancestors.find((a) => a.id === route.holder.regionId)?.path ?? null) : null;
+  const values = {
+    id,
+    channel: input.channel,
+    title,
+    description,
+    category_code: categoryCode,
+    business_id: place.businessId,
+    region_id: place.regionId,
+    region_path: place.path,
+    lat: input.location?.lat ?? null,
+    lng: input.location?.lng ?? null,
+    state,
+    tier: route.tier,
+    origin_tier: route.originTier,
+    holder_region_id: route.holder.regionId,
+    holder_path: holderPath,
+    holder_org_id: route.holder.organizationId,
+    holder_user_id: route.holder.userId,
+    collector_id: actor?.id ?? null,
+    collector_org_id: actor?.organizationId ?? null,
+    client_id: input.clientId ?? null,
+    version: hot.flagNew ? 2 : 1,
+    hotspot: !!hot.flagNew,
+    tier_entered_at: now,
+    deadline,
+    merged_into: duplicateOf?.id ?? null,
+    closed_at: duplicateOf ? now : closedAt,
+    resolved_at: closedAt,
+    result: elsewhere?.result.trim() ?? null,
+    feedback: elsewhere?.feedback.trim() ?? null,
+    feedback_at: closedAt,
+    tracking_code: input.trackingCode ?? null,
+    reporter_phone: input.reporterPhone ?? null,
+    reporter_anonymous: input.anonymous ?? false,
+    created_at: now,
+    updated_at: now,
   };
-  await appendHistory(trx, id, entry, now, 1);
 
-  if (duplicateOf) {
-    await linkDuplicate(trx, duplicateOf.id, id, actor, now);
-  } else if (elsewhere) {
-    // handled elsewhere: no stay at any tier here, nobody to notify
-  } else {
-    await startDwell(trx, id, route.tier, route.holder.regionId, now);
-    await notifyHolder(trx, route.holder, id, `新事件：${title}`, actor?.id ?? null);
-  }
-  const hot = await flagHotspots(trx, row, settings, now, world.ancestors.find((a) => a.level === 'village')?.path ?? null);
-  await writeAudit(trx, {
+  const entries: HistoryEntry[] = [
+    {
+      type: 'create',
+      actorId: actor?.id ?? null,
+      actorRole: actor?.role ?? 'public',
+      fromState: null,
+      toState: state,
+      fromTier: null,
+      toTier: route.tier,
+      fromHolder: null,
+      toHolder: route.holder,
+      note: duplicateOf
+        ? `与事件“${duplicateOf.title}”重复，已合并办理`
+        : elsewhere
+          ? `外部平台已闭环处置${elsewhere.reference ? `（${elsewhere.reference}）` : ''}，共享至本平台`
+          : route.note,
+      detail: duplicateOf ? { duplicateOf: duplicateOf.id } : elsewhere ? { closedElsewhere: { ...elsewhere, closedAt: closedAt!.toISOString() } } : null,
+      publicNote: duplicateOf ? '已收到，与同一问题的其他举报合并办理' : elsewhere ? '已办结' : '已收到，正在分派办理',
+    },
+  ];
+  if (hot.flagNew) entries.push(hotspotEntry(state, route.holder, settings, hot.flagNew.kind, hot.flagNew.reports));
+  const history = entries.map((h, i) => historyValues(id, i + 1, h, now));
+
+  // handled elsewhere or merged: no stay at any tier here, nobody to notify
+  const routed = !duplicateOf && !elsewhere;
+  const recipients = routed ? (await holderUserIds(db, route.holder)).filter((u) => u !== (actor?.id ?? null)) : [];
+  const notices = noticeRows(recipients.map((userId) => ({ userId, kind: 'event_assigned', title: `新事件：${title}`, eventId: id, link: `/events/${id}` })));
+  const audit = auditValues({
     actorId: actor?.id ?? null,
     actorName: actor?.username ?? null,
     action: 'event.create',
     entity: 'event',
     entityId: id,
     ip: meta.ip ?? null,
-    detail: { channel: input.channel, tier: route.tier, duplicateOf: duplicateOf?.id ?? null, hotspot: hot.includes(id) },
+    detail: { channel: input.channel, tier: route.tier, duplicateOf: duplicateOf?.id ?? null, hotspot: !!hot.flagNew },
   });
-  const final = hot.includes(id) ? await trx.selectFrom('events').selectAll().where('id', '=', id).executeTakeFirstOrThrow() : row;
   // The intake answer carries the event and its history; display names are for GET (the console).
-  return toEventJson(final, await loadHistory(trx, id), actor, now);
+  const body = toEventJson(newEventRow(values), history as HistoryRow[], actor, now);
+
+  const writes = {
+    event: { ...values, holder_path: route.holder.regionId != null ? (sql<string>`(SELECT path FROM regions WHERE id = ${route.holder.regionId})` as any) : null },
+    history,
+    dwell: routed ? { event_id: id, tier: route.tier, region_id: route.holder.regionId, entered_at: now } : null,
+    notices,
+    audit,
+  };
+  if (!duplicateOf && !hot.flagOthers) {
+    await insertNewEvent(db, { ...writes, reply: reply ? replyValues(reply, body) : null });
+    return body;
+  }
+  const more = async (trx: Tx) => {
+    await insertNewEvent(trx, { ...writes, reply: reply ? replyValues(reply, body) : null });
+    if (duplicateOf) await linkDuplicate(trx, duplicateOf.id, id, actor, now);
+    if (hot.flagOthers) await flagHotspots(trx, newEventRow(values), settings, now, villagePath);
+  };
+  if (db.isTransaction) await more(db);
+  else await db.transaction().execute(more);
+  return body;
+}
+
+function hotspotEntry(state: string, holder: Holder, s: EventSettings, kind: 'business' | 'village_category', reports: number): HistoryEntry {
+  return {
+    type: 'hotspot',
+    actorId: null,
+    actorRole: 'system',
+    fromState: state as any,
+    toState: state as any,
+    fromTier: holder.tier,
+    toTier: holder.tier,
+    fromHolder: holder,
+    toHolder: holder,
+    note: `${s.hotspotDays}天内同一${kind === 'business' ? '经营主体' : '村（社区）同类问题'}收到${reports}次报告，标记为热点`,
+    detail: { reports, days: s.hotspotDays },
+    publicNote: null,
+  };
 }
 
 export async function notifyHolder(trx: Tx, holder: Holder, eventId: string, title: string, exceptUserId: string | null) {
@@ -235,20 +308,6 @@ export async function notifyHolder(trx: Tx, holder: Holder, eventId: string, tit
     trx,
     ids.map((userId) => ({ userId, kind: 'event_assigned', title, eventId, link: `/events/${eventId}` })),
   );
-}
-
-async function findOpenDuplicate(trx: Tx, businessId: string, categoryCode: string, now: Date, s: EventSettings) {
-  const since = new Date(now.getTime() - s.duplicateWindowHours * 3600_000);
-  return trx
-    .selectFrom('events')
-    .select(['id', 'title'])
-    .where('business_id', '=', businessId)
-    .where('category_code', '=', categoryCode)
-    .where('created_at', '>=', since)
-    .where('state', 'in', ['open', 'in_progress', 'rectifying', 'resolved'])
-    .orderBy('created_at')
-    .limit(1)
-    .executeTakeFirst();
 }
 
 /** The original gets a history line (and a version) for the linked duplicate. */
@@ -279,57 +338,36 @@ async function linkDuplicate(trx: Tx, originalId: string, duplicateId: string, a
 }
 
 /**
- * E12 hotspots: N reports (default 3) within D days (default 7) on one business, or on one
- * village with one category, flag the still-open events of that group `hotspot = true`.
- * Returns the ids newly flagged.
+ * E12: the earlier still-open reports of each hot group get their flag (the new report already
+ * has its own). Runs in the transaction that inserted the new report, so counts include it.
  */
-async function flagHotspots(trx: Tx, e: EventRow, s: EventSettings, now: Date, villagePath: string | null): Promise<string[]> {
+async function flagHotspots(trx: Tx, e: EventRow, s: EventSettings, now: Date, villagePath: string | null): Promise<void> {
   const since = new Date(now.getTime() - s.hotspotDays * 86400_000);
-  const groups = [];
-  if (e.business_id) groups.push(sql`business_id = ${e.business_id}`);
-  if (e.category_code && villagePath) groups.push(sql`(category_code = ${e.category_code} AND region_path LIKE ${likePrefix(villagePath)})`);
-  const flagged: string[] = [];
+  const groups: { kind: 'business' | 'village_category'; where: ReturnType<typeof sql> }[] = [];
+  if (e.business_id) groups.push({ kind: 'business', where: sql`business_id = ${e.business_id}` });
+  if (e.category_code && villagePath) {
+    groups.push({ kind: 'village_category', where: sql`(category_code = ${e.category_code} AND region_path LIKE ${likePrefix(villagePath)})` });
+  }
   for (const g of groups) {
-    const n = (await sql<{ n: number }>`SELECT count(*)::int AS n FROM events WHERE ${g} AND created_at >= ${since}`.execute(trx)).rows[0].n;
+    const n = (await sql<{ n: number }>`SELECT count(*)::int AS n FROM events WHERE ${g.where} AND created_at >= ${since}`.execute(trx)).rows[0].n;
     if (n < s.hotspotThreshold) continue;
     const targets = (
-      await sql<{ id: string }>`SELECT id FROM events WHERE ${g} AND created_at >= ${since} AND hotspot = false
-        AND state IN ('open','in_progress','rectifying','resolved') ORDER BY id FOR UPDATE`.execute(trx)
+      await sql<{ id: string }>`SELECT id FROM events WHERE ${g.where} AND created_at >= ${since} AND hotspot = false
+        AND state IN (${sql.join([...LINKABLE_STATES])}) ORDER BY id FOR UPDATE`.execute(trx)
     ).rows;
     for (const t of targets) {
       const r = (
         await sql<EventRow>`UPDATE events SET hotspot = true, version = version + 1, updated_at = ${now} WHERE id = ${t.id} RETURNING *`.execute(trx)
       ).rows[0];
-      const holder: Holder = { tier: r.tier as any, regionId: r.holder_region_id, organizationId: r.holder_org_id, userId: r.holder_user_id };
-      await appendHistory(
-        trx,
-        t.id,
-        {
-          type: 'hotspot',
-          actorId: null,
-          actorRole: 'system',
-          fromState: r.state as any,
-          toState: r.state as any,
-          fromTier: r.tier as any,
-          toTier: r.tier as any,
-          fromHolder: holder,
-          toHolder: holder,
-          note: `${s.hotspotDays}天内同一${e.business_id ? '经营主体' : '村（社区）同类问题'}收到${n}次报告，标记为热点`,
-          detail: { reports: n, days: s.hotspotDays },
-          publicNote: null,
-        },
-        now,
-      );
-      flagged.push(t.id);
+      await appendHistory(trx, t.id, hotspotEntry(r.state, holderOf(r), s, g.kind, n), now);
     }
   }
-  return flagged;
 }
 
 // ------------------------------------------------------------------ the HTTP command
 
 /**
- * POST /api/v1/events: one transaction; `Idempotency-Key` header (or `clientId`) → the first
+ * POST /api/v1/events: atomic (one statement, or one transaction when it links or flags others); `Idempotency-Key` header (or `clientId`) → the first
  * answer again, never a second event (E15, N3).
  */
 export async function createEventCommand(
@@ -343,7 +381,7 @@ export async function createEventCommand(
     key: meta.idempotencyKey,
     request: input,
     status: 201,
-    run: (trx) => createEvent(ctx, trx, actor, input, meta),
+    runAtomic: (db, reply) => createEvent(ctx, db, actor, input, meta, reply),
     findExisting: async () => {
       const row = input.clientId ? await findByClientId(ctx.db, actor.id, input.clientId) : undefined;
       return row ? eventJsonWithHistory(ctx.db, row, actor, ctx.now()) : undefined;

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../test/helpers/app.js';
 import { foodBusiness, region, smallWorld, user, type SmallWorld } from '../../../test/helpers/world.js';
@@ -349,6 +350,37 @@ describe('concurrency, idempotency, jurisdiction', () => {
     expect(a.body.id).toBe(c.body.id);
   });
 
+  it('When a report is created, then the answer is the stored event; when its last write fails, then nothing of it is stored', async () => {
+    const b = await shop();
+    // grid patrol (the collector holds it) and a public-style route to a region-held tier with notifications
+    for (const [user, body] of [
+      ['w_grid_a1', { channel: 'grid_patrol', businessId: b.id }],
+      ['w_station_a1', { channel: 'self_inspection', businessId: b.id, location: { lat: 25.43, lng: 119.01 } }],
+    ] as const) {
+      const created = await report(user, body);
+      expect(created.status).toBe(201);
+      const stored = await as(user).get(`/api/v1/events/${created.body.id}`);
+      expect(stored.body).toMatchObject(created.body);
+    }
+    const audit = await t.ctx.db.selectFrom('audit_log').select('entity_id').where('action', '=', 'event.create').where('entity_id', 'is not', null).execute();
+    expect(audit.length).toBeGreaterThan(0);
+    // the audit row is the last part of the write: make it fail, and the event, its history and dwell must not exist
+    await sql`CREATE FUNCTION fail_event_audit() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN IF NEW.action = 'event.create' THEN RAISE EXCEPTION 'audit refused'; END IF; RETURN NEW; END $$`.execute(t.ctx.db);
+    await sql`CREATE TRIGGER fail_event_audit BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION fail_event_audit()`.execute(t.ctx.db);
+    try {
+      const r = await report('w_grid_a1', { channel: 'grid_patrol', businessId: b.id, title: '写入失败的报告' });
+      expect(r.status).toBe(500);
+    } finally {
+      await sql`DROP TRIGGER fail_event_audit ON audit_log`.execute(t.ctx.db);
+      await sql`DROP FUNCTION fail_event_audit()`.execute(t.ctx.db);
+    }
+    const left = await t.ctx.db.selectFrom('events').select('id').where('title', '=', '写入失败的报告').execute();
+    expect(left).toEqual([]);
+    const orphans = await sql<{ n: number }>`SELECT count(*)::int AS n FROM event_history h LEFT JOIN events e ON e.id = h.event_id WHERE e.id IS NULL`.execute(t.ctx.db);
+    expect(orphans.rows[0].n).toBe(0);
+  });
+
   it('When an Idempotency-Key is reused for a different report, then 422 names the header', async () => {
     const b = await shop();
     const key = `reuse-${Date.now()}`;
@@ -417,6 +449,14 @@ describe('E12 duplicates and hotspots', () => {
     expectContiguous(hot.body.history);
     const list = await as('w_station_a1').get(`/api/v1/events?businessId=${b.id}&hotspot=true`);
     expect(list.body.items.length).toBe(2);
+    // a fourth report on the hot business is flagged as it is created; the earlier ones are not flagged twice
+    const fourth = await report('w_unit_a1', { channel: 'grid_patrol', businessId: b.id, categoryCode: 'HYG' });
+    expect(fourth.body).toMatchObject({ hotspot: true, version: 2, state: 'open' });
+    expect(fourth.body.history.map((h: any) => h.type)).toEqual(['create', 'hotspot']);
+    expect(fourth.body.history[1].note).toContain('4次报告');
+    const again = await as('w_unit_a1').get(`/api/v1/events/${first.body.id}`);
+    expect(again.body.history.filter((h: any) => h.type === 'hotspot')).toHaveLength(1);
+    expect(again.body.version).toBe(hot.body.version);
     // the feedback on the original reaches the source of the merged duplicate too
     await ok('w_unit_a1', first.body.id, { type: 'accept' });
     await ok('w_unit_a1', first.body.id, { type: 'resolve', result: '已处理' });

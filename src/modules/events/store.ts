@@ -1,4 +1,4 @@
-import { sql, type Selectable } from 'kysely';
+import { sql, type Insertable, type Selectable } from 'kysely';
 import type { Tx } from '../../context.js';
 import type { EventsTable } from '../../db/schema.js';
 import type { Actor } from '../../domain/access.js';
@@ -24,6 +24,9 @@ import {
 } from '../../domain/events/index.js';
 import { scopeCondition } from '../regions/store.js';
 import { maskPhone } from '../identity/store.js';
+import type { noticeRows } from '../notifications/store.js';
+import type { auditValues } from '../audit/store.js';
+import type { replyValues } from '../idempotency/store.js';
 
 export type EventRow = Selectable<EventsTable>;
 
@@ -331,32 +334,51 @@ export async function loadHistory(db: Tx, eventId: string): Promise<HistoryRow[]
 
 // ------------------------------------------------------------------ routing world
 
+/**
+ * SQL: the routing world (E2–E7) of the place whose ancestor ids are the bigint[] expression
+ * `ids`, as three json columns `ancestors`, `orgs`, `handlers`: its ancestors, the organisations
+ * whose jurisdictions cover it and its region-held handlers. One statement, not three; each part
+ * walks the handful of ancestor ids through primary keys (unnest), whatever the plan cache does.
+ */
+function routingWorldColumns(ids: ReturnType<typeof sql>) {
+  return sql`
+    (SELECT COALESCE(json_agg(json_build_object('id', r.id, 'level', r.level, 'name', r.name, 'path', r.path) ORDER BY r.depth), '[]')
+       FROM unnest(${ids}) AS i(id) JOIN regions r ON r.id = i.id) AS ancestors,
+    (SELECT COALESCE(json_agg(json_build_object('id', x.id, 'type', x.type, 'name', x.name, 'regionId', x.region_id, 'jurisdictionPaths', x.paths)), '[]')
+       FROM (SELECT o.id, o.type, o.name, o.region_id, array_agg(jr.path) AS paths
+               FROM unnest(${ids}) AS i(id)
+               JOIN organization_jurisdictions oj ON oj.region_id = i.id
+               JOIN organizations o ON o.id = oj.organization_id
+               JOIN regions jr ON jr.id = oj.region_id
+              GROUP BY o.id, o.type, o.name, o.region_id) x) AS orgs,
+    (SELECT COALESCE(json_agg(json_build_object('id', u.id, 'role', u.role, 'regionId', u.region_id, 'organizationId', u.organization_id)), '[]')
+       FROM unnest(${ids}) AS i(id) JOIN users u ON u.region_id = i.id
+      WHERE u.role IN ('grid_leader', 'village_coordinator') AND u.disabled = false) AS handlers`;
+}
+
+interface WorldColumns {
+  ancestors: unknown;
+  orgs: unknown;
+  handlers: unknown;
+}
+
+function worldOf(r: WorldColumns): RoutingWorld {
+  const ancestors = (parseJson<RoutingWorld['ancestors']>(r.ancestors) ?? []).map((a) => ({ ...a, id: Number(a.id) }));
+  const orgs = (parseJson<RoutingWorld['orgs']>(r.orgs) ?? []).map((o) => ({ ...o, id: Number(o.id), regionId: Number(o.regionId) }));
+  const handlers = (parseJson<RoutingWorld['handlers']>(r.handlers) ?? []).map((h) => ({
+    ...h,
+    regionId: h.regionId == null ? null : Number(h.regionId),
+    organizationId: h.organizationId == null ? null : Number(h.organizationId),
+  }));
+  return { ancestors, orgs, handlers };
+}
+
 /** Ancestors of the place, the organisations covering it and its region-held handlers (E2–E7). */
 export async function loadRoutingWorld(db: Tx, placePath: string): Promise<RoutingWorld> {
   const ids = pathIds(placePath);
   if (!ids.length) return { ancestors: [], orgs: [], handlers: [] };
-  const [ancestors, orgs, handlers] = await Promise.all([
-    db.selectFrom('regions').select(['id', 'level', 'name', 'path', 'depth']).where('id', 'in', ids).orderBy('depth').execute(),
-    sql<{ id: number; type: string; name: string; region_id: number; paths: string[] }>`
-      SELECT o.id, o.type, o.name, o.region_id, array_agg(jr.path) AS paths
-        FROM organization_jurisdictions oj
-        JOIN organizations o ON o.id = oj.organization_id
-        JOIN regions jr ON jr.id = oj.region_id
-       WHERE oj.region_id IN (${sql.join(ids)})
-       GROUP BY o.id, o.type, o.name, o.region_id`.execute(db),
-    db
-      .selectFrom('users')
-      .select(['id', 'role', 'region_id', 'organization_id'])
-      .where('region_id', 'in', ids)
-      .where('role', 'in', ['grid_leader', 'village_coordinator'])
-      .where('disabled', '=', false)
-      .execute(),
-  ]);
-  return {
-    ancestors: ancestors.map((a) => ({ id: a.id, level: a.level, name: a.name, path: a.path })),
-    orgs: orgs.rows.map((o) => ({ id: o.id, type: o.type as any, name: o.name, regionId: o.region_id, jurisdictionPaths: o.paths })),
-    handlers: handlers.map((h) => ({ id: h.id, role: h.role as any, regionId: h.region_id, organizationId: h.organization_id })),
-  };
+  const r = await sql<WorldColumns>`SELECT ${routingWorldColumns(sql`${ids}::bigint[]`)}`.execute(db);
+  return worldOf(r.rows[0]);
 }
 
 // ------------------------------------------------------------------ settings
@@ -370,13 +392,13 @@ export interface EventSettings {
 
 const posInt = (v: unknown, d: number) => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : d);
 
-/** Settings `event_deadlines`, `duplicate_window_hours` (72), `hotspot` {threshold 3, days 7}: one query. */
-export async function loadEventSettings(db: Tx): Promise<EventSettings> {
-  const rows = await db.selectFrom('settings').select(['key', 'value']).where('key', 'in', ['event_deadlines', 'duplicate_window_hours', 'hotspot']).execute();
-  const get = (k: string) => {
-    const r = rows.find((x) => x.key === k);
-    return r ? parseJson(r.value) : undefined;
-  };
+const EVENT_SETTING_KEYS = ['event_deadlines', 'duplicate_window_hours', 'hotspot'] as const;
+export const DEFAULT_DUPLICATE_WINDOW_HOURS = 72;
+export const DEFAULT_HOTSPOT = { threshold: 3, days: 7 };
+
+/** The E10/E12 settings from their stored values (key → value); a hand-edited invalid value falls back to the default. */
+export function parseEventSettings(values: Record<string, unknown>): EventSettings {
+  const get = (k: string) => parseJson(values[k]);
   let dl: DeadlineSettings;
   try {
     dl = normalizeDeadlineSettings(get('event_deadlines'));
@@ -385,37 +407,211 @@ export async function loadEventSettings(db: Tx): Promise<EventSettings> {
     dl = normalizeDeadlineSettings(undefined);
   }
   const h = (get('hotspot') ?? {}) as { threshold?: unknown; days?: unknown };
-  return { deadlines: dl, duplicateWindowHours: posInt(get('duplicate_window_hours'), 72), hotspotThreshold: posInt(h.threshold, 3), hotspotDays: posInt(h.days, 7) };
+  return {
+    deadlines: dl,
+    duplicateWindowHours: posInt(get('duplicate_window_hours'), DEFAULT_DUPLICATE_WINDOW_HOURS),
+    hotspotThreshold: posInt(h.threshold, DEFAULT_HOTSPOT.threshold),
+    hotspotDays: posInt(h.days, DEFAULT_HOTSPOT.days),
+  };
+}
+
+/** Settings `event_deadlines`, `duplicate_window_hours` (72), `hotspot` {threshold 3, days 7}: one query. */
+export async function loadEventSettings(db: Tx): Promise<EventSettings> {
+  const rows = await db.selectFrom('settings').select(['key', 'value']).where('key', 'in', [...EVENT_SETTING_KEYS]).execute();
+  return parseEventSettings(Object.fromEntries(rows.map((r) => [r.key, r.value])));
+}
+
+/** SQL: a stored positive number (`value` or `value->'field'`), else the default, as parseEventSettings reads it. */
+function settingNumber(key: string, field: string | null, fallback: number) {
+  const v = field ? sql`value -> ${field}` : sql`value`;
+  return sql`COALESCE((SELECT CASE WHEN jsonb_typeof(${v}) = 'number' AND (${v})::text::numeric > 0 THEN (${v})::text::numeric END
+                         FROM settings WHERE key = ${key}), ${fallback}::numeric)`;
+}
+
+// ------------------------------------------------------------------ intake context
+
+/** E12: states in which an event still takes duplicates and hotspot flags. */
+export const LINKABLE_STATES: readonly EventState[] = ['open', 'in_progress', 'rectifying', 'resolved'];
+
+/** Everything intake (E1/E2/E12/E15) reads before it writes, from one statement. */
+export interface IntakeContext {
+  /** The place: the business's unit or the given region; null = not found. */
+  place: { businessId: string | null; regionId: number; path: string } | null;
+  /** E15: the event this collector already created from this client id. */
+  existingId: string | null;
+  /** E11: the category code is in the item catalogue (true when none was given). */
+  categoryKnown: boolean;
+  settings: EventSettings;
+  world: RoutingWorld;
+  /** E12: the open event on the same business and category within the duplicate window. */
+  duplicate: { id: string; title: string } | null;
+  /**
+   * E12 hotspot groups the new report falls into: reports already in the window (without the
+   * new one) and whether any still-open one is not yet flagged.
+   */
+  hotspotGroups: { kind: 'business' | 'village_category'; reports: number; unflaggedOpen: boolean }[];
+}
+
+/**
+ * One read for a new report: the place, the client-id replay, the catalogue check, the settings,
+ * the routing world, the duplicate and the hotspot counts. Outside the writing statement, so a
+ * plain report is one read and one write (N3 intake throughput).
+ */
+export async function loadIntakeContext(
+  db: Tx,
+  q: { businessId: string | null; regionId: number | null; collectorId: string | null; clientId: string | null; categoryCode: string | null; now: Date },
+): Promise<IntakeContext> {
+  const ids = sql`string_to_array(trim(both '/' from p.path), '/')::bigint[]`;
+  const active = sql.join(LINKABLE_STATES.map((s) => sql.lit(s)));
+  const dupSince = sql`${q.now}::timestamptz - ${settingNumber('duplicate_window_hours', null, DEFAULT_DUPLICATE_WINDOW_HOURS)} * interval '1 hour'`;
+  const hotSince = sql`${q.now}::timestamptz - ${settingNumber('hotspot', 'days', DEFAULT_HOTSPOT.days)} * interval '1 day'`;
+  const village = sql`(SELECT r.path FROM regions r WHERE r.id = ANY(${ids}) AND r.level = 'village' LIMIT 1)`;
+  const villageGroup = sql`e.category_code = ${q.categoryCode} AND starts_with(e.region_path, ${village})`;
+  const r = await sql<
+    WorldColumns & {
+      business_id: string | null;
+      region_id: number | null;
+      path: string | null;
+      settings: unknown;
+      existing_id: string | null;
+      category_known: boolean;
+      duplicate: unknown;
+      business_reports: number | null;
+      business_unflagged: boolean | null;
+      village_reports: number | null;
+      village_unflagged: boolean | null;
+    }
+  >`
+    WITH p AS (
+      SELECT b.id::text AS business_id, b.region_id, b.region_path AS path FROM businesses b WHERE b.id = ${q.businessId}::uuid
+      UNION ALL
+      SELECT NULL, r.id, r.path FROM regions r WHERE ${q.businessId}::uuid IS NULL AND r.id = ${q.regionId}::bigint
+      LIMIT 1
+    )
+    SELECT p.business_id, p.region_id, p.path,
+      (SELECT json_object_agg(key, value) FROM settings WHERE key IN (${sql.join([...EVENT_SETTING_KEYS])})) AS settings,
+      ${q.clientId ? sql`(SELECT id::text FROM events WHERE COALESCE(collector_id::text, '') = ${q.collectorId ?? ''} AND client_id = ${q.clientId})` : sql`NULL::text`} AS existing_id,
+      ${
+        q.categoryCode
+          ? sql`EXISTS (SELECT 1 FROM catalogue_items WHERE code = ${q.categoryCode} UNION ALL SELECT 1 FROM catalogue_categories WHERE code = ${q.categoryCode})`
+          : sql`true`
+      } AS category_known,
+      ${
+        q.businessId && q.categoryCode
+          ? sql`(SELECT json_build_object('id', e.id, 'title', e.title) FROM events e
+                  WHERE e.business_id = ${q.businessId}::uuid AND e.category_code = ${q.categoryCode} AND e.created_at >= ${dupSince}
+                    AND e.state IN (${active}) ORDER BY e.created_at LIMIT 1)`
+          : sql`NULL::json`
+      } AS duplicate,
+      ${
+        q.businessId
+          ? sql`(SELECT count(*)::int FROM events e WHERE e.business_id = ${q.businessId}::uuid AND e.created_at >= ${hotSince}) AS business_reports,
+                EXISTS (SELECT 1 FROM events e WHERE e.business_id = ${q.businessId}::uuid AND e.created_at >= ${hotSince}
+                         AND e.hotspot = false AND e.state IN (${active})) AS business_unflagged,`
+          : sql`NULL::int AS business_reports, NULL::boolean AS business_unflagged,`
+      }
+      ${
+        q.categoryCode
+          ? sql`(SELECT count(*)::int FROM events e WHERE ${villageGroup} AND e.created_at >= ${hotSince}) AS village_reports,
+                EXISTS (SELECT 1 FROM events e WHERE ${villageGroup} AND e.created_at >= ${hotSince}
+                         AND e.hotspot = false AND e.state IN (${active})) AS village_unflagged,`
+          : sql`NULL::int AS village_reports, NULL::boolean AS village_unflagged,`
+      }
+      ${routingWorldColumns(ids)}
+    FROM (SELECT 1) one LEFT JOIN p ON true`.execute(db);
+  const row = r.rows[0];
+  const place = row.path != null ? { businessId: row.business_id, regionId: Number(row.region_id), path: row.path } : null;
+  const hotspotGroups: IntakeContext['hotspotGroups'] = [];
+  if (q.businessId && row.business_reports != null) hotspotGroups.push({ kind: 'business', reports: row.business_reports, unflaggedOpen: !!row.business_unflagged });
+  if (q.categoryCode && row.village_reports != null) hotspotGroups.push({ kind: 'village_category', reports: row.village_reports, unflaggedOpen: !!row.village_unflagged });
+  return {
+    place,
+    existingId: row.existing_id,
+    categoryKnown: row.category_known,
+    settings: parseEventSettings((parseJson<Record<string, unknown>>(row.settings) ?? {}) as Record<string, unknown>),
+    world: place ? worldOf(row) : { ancestors: [], orgs: [], handlers: [] },
+    duplicate: parseJson<{ id: string; title: string }>(row.duplicate),
+    hotspotGroups,
+  };
 }
 
 // ------------------------------------------------------------------ writes
+
+/** The event_history row of an entry. */
+export function historyValues(eventId: string, seq: number, h: HistoryEntry, at: Date) {
+  return {
+    event_id: eventId,
+    seq,
+    type: h.type,
+    actor_id: h.actorId,
+    actor_role: h.actorRole,
+    from_state: h.fromState,
+    to_state: h.toState,
+    from_tier: h.fromTier,
+    to_tier: h.toTier,
+    from_holder: h.fromHolder ? JSON.stringify(h.fromHolder) : null,
+    to_holder: JSON.stringify(h.toHolder),
+    note: h.note,
+    detail: h.detail ? JSON.stringify(h.detail) : null,
+    public_note: h.publicNote,
+    at,
+  };
+}
 
 /** Appends the next history entry; `knownSeq` skips the lookup when the caller knows it (1 on create). */
 export async function appendHistory(trx: Tx, eventId: string, h: HistoryEntry, at: Date, knownSeq?: number): Promise<number> {
   const next =
     knownSeq ??
     (await sql<{ next: number }>`SELECT COALESCE(MAX(seq), 0) + 1 AS next FROM event_history WHERE event_id = ${eventId}`.execute(trx)).rows[0].next;
-  await trx
-    .insertInto('event_history')
-    .values({
-      event_id: eventId,
-      seq: Number(next),
-      type: h.type,
-      actor_id: h.actorId,
-      actor_role: h.actorRole,
-      from_state: h.fromState,
-      to_state: h.toState,
-      from_tier: h.fromTier,
-      to_tier: h.toTier,
-      from_holder: h.fromHolder ? JSON.stringify(h.fromHolder) : null,
-      to_holder: JSON.stringify(h.toHolder),
-      note: h.note,
-      detail: h.detail ? JSON.stringify(h.detail) : null,
-      public_note: h.publicNote,
-      at,
-    })
-    .execute();
+  await trx.insertInto('event_history').values(historyValues(eventId, Number(next), h, at)).execute();
   return Number(next);
+}
+
+/** What a new event writes: its row, first history entries, tier dwell, notices, audit, and the recorded reply. */
+export interface NewEventWrites {
+  event: Insertable<EventsTable>;
+  history: ReturnType<typeof historyValues>[];
+  dwell: { event_id: string; tier: string; region_id: number | null; entered_at: Date } | null;
+  notices: ReturnType<typeof noticeRows>;
+  audit: ReturnType<typeof auditValues>;
+  reply: ReturnType<typeof replyValues> | null;
+}
+
+/**
+ * Writes a new event in one statement (data-modifying CTEs): atomic on its own, so intake
+ * without duplicates to link needs no BEGIN/COMMIT round trips (N3).
+ */
+export async function insertNewEvent(db: Tx, w: NewEventWrites): Promise<void> {
+  let q: any = db.with('e', (qb) => qb.insertInto('events').values(w.event).returning('id'));
+  q = q.with('h', (qb: Tx) => qb.insertInto('event_history').values(w.history));
+  if (w.dwell) q = q.with('d', (qb: Tx) => qb.insertInto('event_tier_dwell').values(w.dwell!));
+  if (w.notices.notifications.length) {
+    q = q.with('n', (qb: Tx) => qb.insertInto('notifications').values(w.notices.notifications));
+    q = q.with('o', (qb: Tx) => qb.insertInto('outbox').values(w.notices.outbox));
+  }
+  q = q.with('a', (qb: Tx) => qb.insertInto('audit_log').values(w.audit));
+  if (w.reply) q = q.with('k', (qb: Tx) => qb.insertInto('idempotency_keys').values(w.reply!));
+  await q.selectFrom('e').select('id').execute();
+}
+
+/** The row `insertNewEvent` stores, as SELECT * would return it (the columns intake does not set take their defaults). */
+export function newEventRow(v: Insertable<EventsTable>): EventRow {
+  return {
+    reminded_at: null,
+    rectification_deadline: null,
+    rectification_requirement: null,
+    reject_reason: null,
+    case_no: null,
+    case_decision: null,
+    penalty: null,
+    rating: null,
+    rating_comment: null,
+    reopen_count: 0,
+    return_to: null,
+    hotspot: false,
+    version: 1,
+    ...v,
+  } as EventRow;
 }
 
 export async function startDwell(trx: Tx, eventId: string, tier: string, regionId: number | null, at: Date) {

@@ -1,8 +1,8 @@
-import type { Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { AppContext } from '../../context.js';
 import type { DB } from '../../db/schema.js';
 import { conflict } from '../../domain/errors.js';
-import { findReply, requestHash, saveReply } from './store.js';
+import { findReply, requestHash, saveReply, type PendingReply } from './store.js';
 
 const isUniqueViolation = (e: unknown) => (e as any)?.code === '23505';
 
@@ -19,7 +19,14 @@ export async function runIdempotent<T>(
     key: string | null | undefined;
     request: unknown;
     status: number;
-    run: (trx: Transaction<DB>) => Promise<T>;
+    /** The command in a transaction; the reply is recorded after it, in the same transaction. */
+    run?: (trx: Transaction<DB>) => Promise<T>;
+    /**
+     * Or the command that commits atomically by itself (one statement, or its own transaction)
+     * and records `reply` (null without a key) together with its writes: a one-statement
+     * command saves the BEGIN and COMMIT round trips.
+     */
+    runAtomic?: (db: Kysely<DB>, reply: PendingReply | null) => Promise<T>;
     /** The record the same client id already created, when the twin carried one. */
     findExisting?: () => Promise<T | undefined>;
   },
@@ -30,11 +37,13 @@ export async function runIdempotent<T>(
   const first = await replay();
   if (first) return first;
   try {
-    const body = await ctx.db.transaction().execute(async (trx) => {
-      const result = await opts.run(trx);
-      await saveReply(trx, opts.scope, key, hash, opts.status, result);
-      return result;
-    });
+    const body = opts.runAtomic
+      ? await opts.runAtomic(ctx.db, key ? { scope: opts.scope, key, hash, status: opts.status } : null)
+      : await ctx.db.transaction().execute(async (trx) => {
+          const result = await opts.run!(trx);
+          await saveReply(trx, opts.scope, key, hash, opts.status, result);
+          return result;
+        });
     return { status: opts.status, body };
   } catch (e) {
     if (!isUniqueViolation(e)) throw e;

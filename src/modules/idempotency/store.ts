@@ -21,8 +21,21 @@ export async function findReply<T>(db: Tx, scope: string, key: string | null, ha
   return { status: r.status, body: (typeof r.body === 'string' ? JSON.parse(r.body) : r.body) as T };
 }
 
+/** A reply to record with the command's own writes (see runIdempotent's `runAtomic`). */
+export interface PendingReply {
+  scope: string;
+  key: string;
+  hash: string;
+  status: number;
+}
+
+/** The idempotency_keys row of a reply. */
+export function replyValues(r: PendingReply, body: unknown) {
+  return { scope: r.scope, key: r.key, request_hash: r.hash, status: r.status, body: JSON.stringify(body) };
+}
+
 /** Records the answer in the command's own transaction (a concurrent twin hits the primary key). */
 export async function saveReply(trx: Tx, scope: string, key: string | null, hash: string, status: number, body: unknown): Promise<void> {
   if (!key) return;
-  await trx.insertInto('idempotency_keys').values({ scope, key, request_hash: hash, status, body: JSON.stringify(body) }).execute();
+  await trx.insertInto('idempotency_keys').values(replyValues({ scope, key, hash, status }, body)).execute();
 }

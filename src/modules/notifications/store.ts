@@ -12,10 +12,9 @@ export interface Notice {
   link?: string | null;
 }
 
-/** In-app notification plus an outbox row for other channels, in the caller's transaction. */
-export async function notify(trx: Tx, notices: Notice | Notice[]): Promise<void> {
+/** The notification rows and their outbox rows for a list of notices (ids are time-ordered). */
+export function noticeRows(notices: Notice | Notice[]) {
   const list = (Array.isArray(notices) ? notices : [notices]).filter((n) => n.userId || n.recipientKey);
-  if (!list.length) return;
   const rows = list.map((n) => ({
     id: uuidv7(),
     user_id: n.userId ?? null,
@@ -26,11 +25,15 @@ export async function notify(trx: Tx, notices: Notice | Notice[]): Promise<void>
     event_id: n.eventId ?? null,
     link: n.link ?? null,
   }));
-  await trx.insertInto('notifications').values(rows).execute();
-  await trx
-    .insertInto('outbox')
-    .values(rows.map((r) => ({ topic: `notification.${r.kind}`, payload: JSON.stringify(r) })))
-    .execute();
+  return { notifications: rows, outbox: rows.map((r) => ({ topic: `notification.${r.kind}`, payload: JSON.stringify(r) })) };
+}
+
+/** In-app notification plus an outbox row for other channels, in the caller's transaction. */
+export async function notify(trx: Tx, notices: Notice | Notice[]): Promise<void> {
+  const { notifications, outbox } = noticeRows(notices);
+  if (!notifications.length) return;
+  await trx.insertInto('notifications').values(notifications).execute();
+  await trx.insertInto('outbox').values(outbox).execute();
 }
 
 /** An integration message (X3 webhooks: event closed, penalty recorded …). */
