@@ -143,13 +143,13 @@ async function fillEvents(pool: pg.Pool, n: number) {
       const k = Math.min(batch, missing - done);
       await c.query(
         `INSERT INTO events (id, channel, title, description, region_id, region_path, state, tier, origin_tier,
-            holder_region_id, holder_path, holder_org_id, version, tier_entered_at, deadline, created_at, updated_at, closed_at, result, feedback)
+            holder_region_id, holder_path, holder_org_id, version, tier_entered_at, deadline, reminded_at, created_at, updated_at, closed_at, result, feedback)
          SELECT gen_random_uuid(),
                 (ARRAY['grid_patrol','grid_patrol','grid_patrol','department_patrol','public_report','supervision'])[1 + (g % 6)],
                 '批量事件', '基准测试数据', u.id, u.path,
                 s.state, s.tier, 'grid',
                 st.region_id, st.path, st.org_id, 3,
-                ts, ts + interval '5 days', ts, ts,
+                ts, ts + interval '5 days', ts + interval '4 days', ts, ts,
                 CASE WHEN s.state = 'closed' THEN ts + interval '2 days' END,
                 CASE WHEN s.state IN ('closed','resolved') THEN '已处理' END,
                 CASE WHEN s.state = 'closed' THEN '已反馈' END
@@ -163,8 +163,17 @@ async function fillEvents(pool: pg.Pool, n: number) {
       );
       console.log(`  events: ${have + done + k}/${n}`);
     }
-    // steady state: autovacuum keeps the visibility map of a long-lived table, so index-only scans work
+    // Each event's stay at its tier (E10/E14 dwell), as intake and the actions record it.
+    await c.query(`INSERT INTO event_tier_dwell (event_id, tier, region_id, entered_at, left_at)
+      SELECT id, tier, holder_region_id, tier_entered_at, closed_at FROM events WHERE title = '批量事件' ON CONFLICT DO NOTHING`);
+    // Steady state: the deadline sweep (E10) flagged and notified these overdue events long ago;
+    // without this it would work through them (notifications for each) during the measurements.
+    await c.query(`INSERT INTO event_deadline_flags (event_id, deadline, tier, overdue_at)
+      SELECT id, deadline, tier, deadline FROM events WHERE state IN ('open','in_progress') AND deadline < now() ON CONFLICT DO NOTHING`);
+    // … and autovacuum keeps the visibility map of a long-lived table, so index-only scans work.
     await c.query('VACUUM (ANALYZE) events');
+    await c.query('VACUUM (ANALYZE) event_deadline_flags');
+    await c.query('VACUUM (ANALYZE) event_tier_dwell');
   } finally {
     c.release();
   }
