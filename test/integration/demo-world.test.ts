@@ -7,6 +7,10 @@ import { DEMO_PASSWORD, TRY_ACCOUNTS } from '../../src/db/demo/accounts.js';
 import { ensureDemoWorld, loadDemoWorld } from '../../src/db/demo/load.js';
 import { BEIAN_TOWNSHIPS, MEIZHOU_TOWNSHIPS } from '../../src/db/demo/world.js';
 import type { Tx } from '../../src/context.js';
+import { eventMetrics, foldEventStats } from '../../src/modules/events/metrics.js';
+import { createEvent } from '../../src/modules/events/create-event.js';
+import { loadActor } from '../../src/modules/identity/store.js';
+import { CHANNELS, EVENT_STATES, TIERS } from '../../src/domain/events/index.js';
 
 /** H5: the demo world of 莆田市, loaded into a fresh database and checked for its shape. */
 let t: TestApp;
@@ -245,6 +249,102 @@ describe('H5 demo world', () => {
     expect(n.live).toBeGreaterThan(0);
     expect(n.noticed).toBe(n.live);
   });
+
+  it('When metrics are read from the rollup, then they equal a live scan of the events for every region level, period and category (E14)', async () => {
+    const [dims] = await rows<{ states: string[]; tiers: string[]; channels: string[] }>(sql`SELECT * FROM event_stats_dims()`);
+    expect(dims).toEqual({ states: [...EVENT_STATES], tiers: [...TIERS], channels: [...CHANNELS] });
+    const [admin] = await rows<{ id: string }>(sql`SELECT u.id FROM users u JOIN organizations o ON o.id = u.organization_id
+      JOIN regions r ON r.id = o.region_id WHERE u.role = 'bureau_staff' AND r.level = 'city' ORDER BY u.username LIMIT 1`);
+    const [bureau] = await rows<{ id: string }>(sql`SELECT u.id FROM users u JOIN organizations o ON o.id = u.organization_id
+      WHERE u.role = 'bureau_staff' AND o.type = 'county_bureau' AND NOT o.is_branch ORDER BY u.username LIMIT 1`);
+    const [county] = await rows<{ id: number }>(sql`SELECT o.region_id AS id FROM users u JOIN organizations o ON o.id = u.organization_id WHERE u.id = ${bureau.id}`);
+    // the busiest township and village of that county, a grid (below the rollup: scanned live), the busiest category
+    const [town] = await rows<{ id: number }>(sql`SELECT r.id FROM regions r JOIN regions c ON c.id = ${county.id}
+      WHERE r.level = 'township' AND r.path LIKE c.path || '%' ORDER BY (SELECT count(*) FROM events e WHERE e.region_path LIKE r.path || '%') DESC LIMIT 1`);
+    const [village] = await rows<{ id: number; path: string }>(sql`SELECT r.id, r.path FROM regions r JOIN regions t ON t.id = ${town.id}
+      WHERE r.level = 'village' AND r.path LIKE t.path || '%' ORDER BY (SELECT count(*) FROM events e WHERE e.region_path LIKE r.path || '%') DESC LIMIT 1`);
+    const [grid] = await rows<{ id: number }>(sql`SELECT r.id FROM regions r WHERE r.level = 'grid' AND r.path LIKE ${village.path} || '%' LIMIT 1`);
+    const [cat] = await rows<{ code: string }>(sql`SELECT category_code AS code FROM events WHERE category_code IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC LIMIT 1`);
+    const now = Date.now();
+    const day = 86400_000;
+    const periods = [
+      {},
+      { from: new Date(now - 75 * day).toISOString() },
+      { to: new Date(now - 20 * day).toISOString() },
+      { from: new Date(now - 130 * day).toISOString(), to: new Date(now - 33 * day).toISOString() },
+      { from: new Date(now - 9 * day).toISOString(), to: new Date(now - 2 * day).toISOString() },
+    ];
+    const actors = [await loadActor(t.ctx.db, admin.id), await loadActor(t.ctx.db, bureau.id)];
+    // Everything below runs in one transaction that is rolled back: the world stays as the loader
+    // wrote it (a later test compares it with a fresh load).
+    class Rollback extends Error {}
+    await t.ctx.db
+      .transaction()
+      .execute(async (trx) => {
+        const c = { ...t.ctx, db: trx };
+    // a report written by intake's one statement (event, history, stay as CTEs) reaches the rollup too
+    const created = await createEvent(c, c.db, actors[1]!, { channel: 'department_patrol', title: '抽检不合格', description: '冷藏温度超标', regionId: village.id });
+    expect(created.state).toBe('open');
+    // means within a few ms: sums in another order, and open stays measured against a moving now
+    const near = (m: any) => ({
+      ...m,
+      timeToClose: { ...m.timeToClose, meanMs: m.timeToClose.meanMs == null ? null : expect.closeTo(m.timeToClose.meanMs, -1) },
+      dwellByTier: Object.fromEntries(Object.entries(m.dwellByTier).map(([k, v]: any) => [k, { ...v, meanMs: expect.closeTo(v.meanMs, -1) }])),
+    });
+    let compared = 0;
+    const realNow = c.now;
+    const fixed = new Date();
+    c.now = () => fixed;
+    try {
+    // first with every delta still pending (jobs are off in tests), then folded into event_stats
+    for (const fold of [false, true]) {
+    if (fold) expect(await foldEventStats(c.db)).toBeGreaterThan(1000);
+    for (const actor of actors) {
+      for (const regionId of [undefined, String(county.id), String(town.id), String(village.id), String(grid.id)]) {
+        for (const p of periods) {
+          for (const categoryCode of [undefined, cat.code]) {
+            const q = { regionId, categoryCode, ...p };
+            const [fast, slow] = [await eventMetrics(c, actor!, q), await eventMetrics(c, actor!, q, { live: true })];
+            expect(fast, JSON.stringify(q)).toEqual(near(slow));
+            compared += fast.total;
+          }
+        }
+      }
+    }
+    }
+    } finally {
+      c.now = realNow;
+    }
+    expect(compared).toBeGreaterThan(1000);
+    expect((await rows<{ n: number }>(sql`SELECT count(*)::int AS n FROM event_stats_delta`, c.db))[0].n).toBe(0);
+    // the rollup follows writes: a new report and its closure move it as they move the events
+    c.now = () => fixed;
+    try {
+    const before = await eventMetrics(c, actors[0]!, { regionId: String(county.id) });
+    const [moved] = await rows<{ id: string; closed_at: Date | null; result: string | null; feedback: string | null }>(sql`SELECT id, closed_at, result, feedback FROM events WHERE state = 'open' AND region_path LIKE (SELECT path FROM regions WHERE id = ${county.id}) || '%' ORDER BY id LIMIT 1`, c.db);
+    await sql`UPDATE events SET state = 'closed', closed_at = now(), result = '已处理', feedback = '已反馈' WHERE id = ${moved.id}`.execute(c.db);
+    const after = await eventMetrics(c, actors[0]!, { regionId: String(county.id) });
+    expect(after.byState.closed).toBe((before.byState.closed ?? 0) + 1);
+    expect(after.byState.open ?? 0).toBe((before.byState.open ?? 0) - 1);
+    expect(after).toEqual(near(await eventMetrics(c, actors[0]!, { regionId: String(county.id) }, { live: true })));
+      // and the county's figures did come from the rollup: a changed rollup row changes them
+      await sql`UPDATE event_stats SET total = total + 1000 WHERE village_path LIKE (SELECT path FROM regions WHERE id = ${county.id}) || '%'
+                 AND ctid = (SELECT min(ctid) FROM event_stats WHERE village_path LIKE (SELECT path FROM regions WHERE id = ${county.id}) || '%')`.execute(c.db);
+      expect((await eventMetrics(c, actors[0]!, { regionId: String(county.id) })).total).toBe(after.total + 1000);
+      await sql`UPDATE event_stats SET total = total - 1000 WHERE total >= 1000`.execute(c.db);
+      expect((await eventMetrics(c, actors[0]!, { regionId: String(county.id) })).total).toBe(after.total);
+      // the event back as it was: the figures are back too
+      await sql`UPDATE events SET state = 'open', closed_at = ${moved.closed_at}, result = ${moved.result}, feedback = ${moved.feedback} WHERE id = ${moved.id}`.execute(c.db);
+      expect(await eventMetrics(c, actors[0]!, { regionId: String(county.id) })).toEqual(near(before));
+    } finally {
+      c.now = realNow;
+    }
+        throw new Rollback();
+      })
+      .catch((e) => {
+        if (!(e instanceof Rollback)) throw e;
+      });
+  }, 120_000);
 
   it('When a demo account signs in with the documented password, then it gets a session scoped to its jurisdiction', async () => {
     const token = await t.login('licheng_staff', DEMO_PASSWORD);

@@ -23,7 +23,7 @@ export interface ListQuery {
   cursor?: string;
 }
 
-const ACTIVE = sql`('open','in_progress','rectifying')`;
+export const ACTIVE = sql`('open','in_progress','rectifying')`;
 
 function encodeCursor(parts: (string | number)[]): string {
   return Buffer.from(JSON.stringify(parts)).toString('base64url');
@@ -39,7 +39,7 @@ function decodeCursor(c: string): any[] {
   throw invalid('invalid_cursor', 'cursor', '分页游标无效', 'cursor is invalid');
 }
 
-function parseDate(v: string | undefined, field: string): Date | undefined {
+export function parseDate(v: string | undefined, field: string): Date | undefined {
   if (!v) return undefined;
   const d = new Date(v);
   if (Number.isNaN(d.getTime())) throw invalid('invalid_parameter', field, `${field} 应为日期`, `${field} must be a date`);
@@ -130,125 +130,6 @@ export interface MetricsQuery {
   to?: string;
   categoryCode?: string;
 }
-
-const ms = (v: unknown) => (v == null ? null : Math.round(Number(v)));
-
-/**
- * GET /api/v1/metrics/events. Every figure is restricted to the caller's jurisdiction and the
- * region subtree (path prefix ranges on the indexed `region_path`), period (created_at) and
- * category. Merged duplicates count in `byState` only.
- */
-export async function eventMetrics(ctx: AppContext, actor: Actor, q: MetricsQuery) {
-  const now = ctx.now();
-  // Metrics are about places: the region scope alone (prefix ranges on region_path), so the
-  // planner can use the path index; people who see only their own reports get their own.
-  const conds: RawBuilder<unknown>[] = [OWN_ONLY_ROLES.has(actor.role) ? eventScopeCondition(actor) : scopeCondition('e.region_path', actor.scope)];
-  let region: { id: string; path: string } | null = null;
-  if (q.regionId) {
-    const r = await getRegionInScope(ctx.db, q.regionId, actor.scope, 'regionId');
-    region = { id: String(r.id), path: r.path };
-    conds.push(sql`e.region_path LIKE ${likePrefix(r.path)}`);
-  }
-  const from = parseDate(q.from, 'from');
-  const to = parseDate(q.to, 'to');
-  if (from) conds.push(sql`e.created_at >= ${from}`);
-  if (to) conds.push(sql`e.created_at < ${to}`);
-  if (q.categoryCode) conds.push(sql`e.category_code = ${q.categoryCode}`);
-  const where = sql.join(conds, sql` AND `);
-
-  // One pass over the subtree (index-only on events_metrics_idx): the three breakdowns and the
-  // totals as grouping sets of the same scan, instead of one scan each.
-  type Row = {
-    gs: number;
-    gt: number;
-    gc: number;
-    state: string | null;
-    tier: string | null;
-    channel: string | null;
-    n: number;
-    total: number;
-    grid_collected: number;
-    self_closed: number;
-    closed: number;
-    overdue: number;
-    late_closed: number;
-    due_closed: number;
-    mean_ms: number | null;
-  };
-  const rows = (
-    await sql<Row>`SELECT GROUPING(e.state)::int AS gs, GROUPING(e.tier)::int AS gt, GROUPING(e.channel)::int AS gc,
-              e.state, e.tier, e.channel, count(*)::int AS n,
-              count(*) FILTER (WHERE e.state <> 'merged')::int AS total,
-              count(*) FILTER (WHERE e.channel = 'grid_patrol' AND e.state <> 'merged')::int AS grid_collected,
-              count(*) FILTER (WHERE e.channel = 'grid_patrol' AND e.state = 'closed' AND e.tier IN ('grid','grid_leader'))::int AS self_closed,
-              count(*) FILTER (WHERE e.state = 'closed')::int AS closed,
-              count(*) FILTER (WHERE e.state IN ${ACTIVE} AND e.deadline < ${now})::int AS overdue,
-              count(*) FILTER (WHERE e.state = 'closed' AND e.deadline IS NOT NULL AND COALESCE(e.resolved_at, e.closed_at) > e.deadline)::int AS late_closed,
-              count(*) FILTER (WHERE e.state = 'closed' AND e.deadline IS NOT NULL)::int AS due_closed,
-              (avg(EXTRACT(EPOCH FROM (e.closed_at - e.created_at))) FILTER (WHERE e.state = 'closed')) * 1000 AS mean_ms
-         FROM events e WHERE ${where}
-        GROUP BY GROUPING SETS ((e.state), (e.tier), (e.channel), ())`.execute(ctx.db)
-  ).rows;
-  const byState: Record<string, number> = {};
-  const byTier: Record<string, number> = {};
-  const byChannel: Record<string, number> = {};
-  let all: Row | undefined;
-  for (const r of rows) {
-    if (!r.gs) byState[r.state!] = r.n;
-    else if (!r.gt) byTier[r.tier!] = r.n;
-    else if (!r.gc) byChannel[r.channel!] = r.n;
-    else all = r;
-  }
-  const median = (
-    await sql<{ median_ms: number | null }>`SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM (e.closed_at - e.created_at))) * 1000 AS median_ms
-         FROM events e WHERE ${where} AND e.state = 'closed'`.execute(ctx.db)
-  ).rows[0];
-  const totals = {
-    total: all?.total ?? 0,
-    grid_collected: all?.grid_collected ?? 0,
-    self_closed: all?.self_closed ?? 0,
-    closed: all?.closed ?? 0,
-    overdue: all?.overdue ?? 0,
-    late_closed: all?.late_closed ?? 0,
-    due_closed: all?.due_closed ?? 0,
-    mean_ms: all?.mean_ms ?? null,
-    median_ms: median?.median_ms ?? null,
-  };
-
-  const dwell = (
-    await sql<{ tier: string; stays: number; mean_ms: number | null; median_ms: number | null }>`
-      SELECT d.tier, count(*)::int AS stays,
-             avg(EXTRACT(EPOCH FROM (COALESCE(d.left_at, ${now}) - d.entered_at))) * 1000 AS mean_ms,
-             percentile_cont(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM (COALESCE(d.left_at, ${now}) - d.entered_at))) * 1000 AS median_ms
-        FROM event_tier_dwell d JOIN events e ON e.id = d.event_id
-       WHERE ${where}
-       GROUP BY d.tier`.execute(ctx.db)
-  ).rows;
-
-  // On time counts open-and-overdue events as late, not only closed ones.
-  const judged = totals.due_closed + totals.overdue;
-  const late = totals.late_closed + totals.overdue;
-  return {
-    regionId: region?.id ?? null,
-    from: from?.toISOString() ?? null,
-    to: to?.toISOString() ?? null,
-    categoryCode: q.categoryCode ?? null,
-    total: totals.total,
-    byState,
-    byTier,
-    byChannel,
-    selfClosure: {
-      gridCollected: totals.grid_collected,
-      selfClosed: totals.self_closed,
-      rate: totals.grid_collected ? totals.self_closed / totals.grid_collected : null,
-    },
-    timeToClose: { closed: totals.closed, meanMs: ms(totals.mean_ms), medianMs: ms(totals.median_ms) },
-    dwellByTier: Object.fromEntries(dwell.map((d) => [d.tier, { stays: d.stays, meanMs: ms(d.mean_ms), medianMs: ms(d.median_ms) }])),
-    overdue: totals.overdue,
-    onTime: { judged, late, rate: judged ? (judged - late) / judged : null },
-  };
-}
-
 
 /**
  * GET /api/v1/metrics/events/by-region: the E14 figures for each child of a region (county →

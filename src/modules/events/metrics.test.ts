@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { addFigures, chinaMonthStart, emptyFigures, splitPeriod } from './metrics.js';
+
+describe('E14 metrics periods', () => {
+  it('When a date falls inside a China month, then the month starts at 00:00 UTC+8 on the 1st', () => {
+    const d = new Date('2026-03-15T10:00:00Z');
+    expect(chinaMonthStart(d, 'floor').toISOString()).toBe('2026-02-28T16:00:00.000Z');
+    expect(chinaMonthStart(d, 'ceil').toISOString()).toBe('2026-03-31T16:00:00.000Z');
+    // 1 March 03:00 China time is still March; 28 Feb 20:00 UTC is already 1 March in China
+    expect(chinaMonthStart(new Date('2026-02-28T20:00:00Z'), 'floor').toISOString()).toBe('2026-02-28T16:00:00.000Z');
+    // a month start is its own floor and ceiling
+    expect(chinaMonthStart(new Date('2026-02-28T16:00:00Z'), 'ceil').toISOString()).toBe('2026-02-28T16:00:00.000Z');
+  });
+
+  it('When a period is split, then whole months go to the rollup and the partial ends are scanned', () => {
+    const from = new Date('2026-01-10T00:00:00Z');
+    const to = new Date('2026-04-20T00:00:00Z');
+    expect(splitPeriod(from, to)).toEqual({
+      months: { from: '2026-02-01', to: '2026-04-01' },
+      live: [
+        { from, to: new Date('2026-01-31T16:00:00Z') },
+        { from: new Date('2026-03-31T16:00:00Z'), to },
+      ],
+    });
+    expect(splitPeriod(undefined, undefined)).toEqual({ months: { from: undefined, to: undefined }, live: [] });
+    expect(splitPeriod(new Date('2026-04-03T00:00:00Z'), new Date('2026-04-20T00:00:00Z')).months).toBeNull();
+    expect(splitPeriod(new Date('2026-01-31T16:00:00Z'), undefined)).toEqual({ months: { from: '2026-02-01', to: undefined }, live: [] });
+  });
+
+  it('When figures are added, then every count and sum adds up, tier by tier', () => {
+    const a = emptyFigures();
+    a.byState.open = 2;
+    a.total = 2;
+    a.dwell.grid = { stays: 1, doneMs: 10, open: 1, openEnteredSec: 5 };
+    const b = emptyFigures();
+    b.byState.open = 1;
+    b.byState.closed = 3;
+    b.total = 4;
+    b.closeMs = 7;
+    b.dwell.grid = { stays: 2, doneMs: 1, open: 0, openEnteredSec: 0 };
+    b.dwell.station = { stays: 1, doneMs: 3, open: 0, openEnteredSec: 0 };
+    const s = addFigures(a, b);
+    expect(s.byState).toEqual({ open: 3, closed: 3 });
+    expect(s.total).toBe(6);
+    expect(s.closeMs).toBe(7);
+    expect(s.dwell).toEqual({ grid: { stays: 3, doneMs: 11, open: 1, openEnteredSec: 5 }, station: { stays: 1, doneMs: 3, open: 0, openEnteredSec: 0 } });
+  });
+});

@@ -1,0 +1,278 @@
+import { sql, type RawBuilder } from 'kysely';
+import type { AppContext, Tx } from '../../context.js';
+import type { Actor } from '../../domain/access.js';
+import { CHANNELS, EVENT_STATES, TIERS } from '../../domain/events/index.js';
+import { getRegionInScope, likePrefix, scopeCondition } from '../regions/store.js';
+import { ACTIVE, parseDate, type MetricsQuery } from './queries.js';
+import { OWN_ONLY_ROLES, eventScopeCondition } from './store.js';
+
+/**
+ * E14 figures as sums: what both the rollup (event_stats) and a live scan of events produce,
+ * so a period can be answered from whole months of the rollup plus its partial months live.
+ */
+export interface Figures {
+  byState: Record<string, number>;
+  byTier: Record<string, number>;
+  byChannel: Record<string, number>;
+  total: number;
+  gridCollected: number;
+  selfClosed: number;
+  closed: number;
+  lateClosed: number;
+  dueClosed: number;
+  closeMs: number;
+  /** Per tier: stays, completed stays' total ms, open stays and the sum of their entry times (epoch s). */
+  dwell: Record<string, { stays: number; doneMs: number; open: number; openEnteredSec: number }>;
+}
+
+export function emptyFigures(): Figures {
+  return { byState: {}, byTier: {}, byChannel: {}, total: 0, gridCollected: 0, selfClosed: 0, closed: 0, lateClosed: 0, dueClosed: 0, closeMs: 0, dwell: {} };
+}
+
+const addCounts = (a: Record<string, number>, b: Record<string, number>) => {
+  for (const [k, v] of Object.entries(b)) if (v) a[k] = (a[k] ?? 0) + v;
+};
+
+export function addFigures(a: Figures, b: Figures): Figures {
+  addCounts(a.byState, b.byState);
+  addCounts(a.byTier, b.byTier);
+  addCounts(a.byChannel, b.byChannel);
+  a.total += b.total;
+  a.gridCollected += b.gridCollected;
+  a.selfClosed += b.selfClosed;
+  a.closed += b.closed;
+  a.lateClosed += b.lateClosed;
+  a.dueClosed += b.dueClosed;
+  a.closeMs += b.closeMs;
+  for (const [tier, d] of Object.entries(b.dwell)) {
+    const x = (a.dwell[tier] ??= { stays: 0, doneMs: 0, open: 0, openEnteredSec: 0 });
+    x.stays += d.stays;
+    x.doneMs += d.doneMs;
+    x.open += d.open;
+    x.openEnteredSec += d.openEnteredSec;
+  }
+  return a;
+}
+
+/** Levels whose subtrees the rollup answers exactly (its rows are keyed by village). */
+const ROLLUP_LEVELS = new Set(['country', 'province', 'city', 'county', 'township', 'village']);
+
+/** China (UTC+8) month starts: the first at or after `d`, and the last at or before `d`. */
+export function chinaMonthStart(d: Date, dir: 'ceil' | 'floor'): Date {
+  const cn = new Date(d.getTime() + 8 * 3600_000);
+  let start = new Date(Date.UTC(cn.getUTCFullYear(), cn.getUTCMonth(), 1) - 8 * 3600_000);
+  if (dir === 'ceil' && start.getTime() < d.getTime()) start = new Date(Date.UTC(cn.getUTCFullYear(), cn.getUTCMonth() + 1, 1) - 8 * 3600_000);
+  return start;
+}
+
+const monthKey = (d: Date) => new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
+
+/**
+ * Splits [from, to) into whole China months (for the rollup) and the partial months at either
+ * end (for a live scan). Unbounded ends are whole.
+ */
+export function splitPeriod(from: Date | undefined, to: Date | undefined): { months: { from?: string; to?: string } | null; live: Array<{ from?: Date; to?: Date }> } {
+  const a = from ? chinaMonthStart(from, 'ceil') : undefined;
+  const b = to ? chinaMonthStart(to, 'floor') : undefined;
+  if (a && b && a.getTime() >= b.getTime()) return { months: null, live: [{ from, to }] };
+  const live: Array<{ from?: Date; to?: Date }> = [];
+  if (from && a && from.getTime() < a.getTime()) live.push({ from, to: a });
+  if (to && b && b.getTime() < to.getTime()) live.push({ from: b, to });
+  return { months: { from: a ? monthKey(a) : undefined, to: b ? monthKey(b) : undefined }, live };
+}
+
+const ms = (v: unknown) => (v == null ? null : Math.round(Number(v)));
+
+/** The figures of the events matching `where` (alias e), scanning them. */
+async function liveFigures(db: Tx, where: RawBuilder<unknown>): Promise<Figures> {
+  type Row = {
+    gs: number;
+    gt: number;
+    gc: number;
+    state: string | null;
+    tier: string | null;
+    channel: string | null;
+    n: number;
+    total: number;
+    grid_collected: number;
+    self_closed: number;
+    closed: number;
+    late_closed: number;
+    due_closed: number;
+    close_ms: number | null;
+  };
+  // One pass (index-only on events_metrics_idx): the three breakdowns and the totals as grouping sets.
+  const rows = (
+    await sql<Row>`SELECT GROUPING(e.state)::int AS gs, GROUPING(e.tier)::int AS gt, GROUPING(e.channel)::int AS gc,
+              e.state, e.tier, e.channel, count(*)::int AS n,
+              count(*) FILTER (WHERE e.state <> 'merged')::int AS total,
+              count(*) FILTER (WHERE e.channel = 'grid_patrol' AND e.state <> 'merged')::int AS grid_collected,
+              count(*) FILTER (WHERE e.channel = 'grid_patrol' AND e.state = 'closed' AND e.tier IN ('grid','grid_leader'))::int AS self_closed,
+              count(*) FILTER (WHERE e.state = 'closed')::int AS closed,
+              count(*) FILTER (WHERE e.state = 'closed' AND e.deadline IS NOT NULL AND COALESCE(e.resolved_at, e.closed_at) > e.deadline)::int AS late_closed,
+              count(*) FILTER (WHERE e.state = 'closed' AND e.deadline IS NOT NULL)::int AS due_closed,
+              sum(EXTRACT(EPOCH FROM (e.closed_at - e.created_at)) * 1000) FILTER (WHERE e.state = 'closed') AS close_ms
+         FROM events e WHERE ${where}
+        GROUP BY GROUPING SETS ((e.state), (e.tier), (e.channel), ())`.execute(db)
+  ).rows;
+  const f = emptyFigures();
+  for (const r of rows) {
+    if (!r.gs) f.byState[r.state!] = r.n;
+    else if (!r.gt) f.byTier[r.tier!] = r.n;
+    else if (!r.gc) f.byChannel[r.channel!] = r.n;
+    else {
+      f.total = r.total;
+      f.gridCollected = r.grid_collected;
+      f.selfClosed = r.self_closed;
+      f.closed = r.closed;
+      f.lateClosed = r.late_closed;
+      f.dueClosed = r.due_closed;
+      f.closeMs = Number(r.close_ms ?? 0);
+    }
+  }
+  const dwell = (
+    await sql<{ tier: string; stays: number; done_ms: number | null; open: number; open_entered: number | null }>`
+      SELECT d.tier, count(*)::int AS stays,
+             sum(EXTRACT(EPOCH FROM (d.left_at - d.entered_at)) * 1000) FILTER (WHERE d.left_at IS NOT NULL) AS done_ms,
+             count(*) FILTER (WHERE d.left_at IS NULL)::int AS open,
+             sum(EXTRACT(EPOCH FROM d.entered_at)) FILTER (WHERE d.left_at IS NULL) AS open_entered
+        FROM event_tier_dwell d JOIN events e ON e.id = d.event_id
+       WHERE ${where}
+       GROUP BY d.tier`.execute(db)
+  ).rows;
+  for (const d of dwell) f.dwell[d.tier] = { stays: d.stays, doneMs: Number(d.done_ms ?? 0), open: d.open, openEnteredSec: Number(d.open_entered ?? 0) };
+  return f;
+}
+
+const STAT_COLUMNS =
+  'village_path, month, category_code, state_n, tier_n, channel_n, total, grid_collected, self_closed, closed, late_closed, due_closed, close_ms, dwell_n, dwell_done_ms, dwell_open, dwell_open_entered';
+
+/** Folds pending rollup deltas into event_stats (job `events.stats`); returns how many. */
+export async function foldEventStats(db: Tx, maxRows = 20_000): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const n = (await sql<{ n: number }>`SELECT event_stats_fold(${maxRows}) AS n`.execute(db)).rows[0].n;
+    total += n;
+    if (n < maxRows) return total;
+  }
+}
+
+/** The figures of the rollup rows matching `where` (alias s), folded or still pending: sums of a few thousand rows for a county. */
+async function rollupFigures(db: Tx, where: RawBuilder<unknown>): Promise<Figures> {
+  const col = (c: string, i: number, as: string) => sql.raw(`COALESCE(sum(s.${c}[${i + 1}]), 0) AS "${as}"`);
+  const cols = [
+    ...EVENT_STATES.map((st, i) => col('state_n', i, `state:${st}`)),
+    ...TIERS.map((t, i) => col('tier_n', i, `tier:${t}`)),
+    ...CHANNELS.map((c, i) => col('channel_n', i, `channel:${c}`)),
+    ...TIERS.flatMap((t, i) => [col('dwell_n', i, `stays:${t}`), col('dwell_done_ms', i, `done:${t}`), col('dwell_open', i, `open:${t}`), col('dwell_open_entered', i, `entered:${t}`)]),
+  ];
+  const r = (
+    await sql<Record<string, number | null>>`SELECT ${sql.join(cols)},
+        COALESCE(sum(s.total), 0) AS total, COALESCE(sum(s.grid_collected), 0) AS grid_collected, COALESCE(sum(s.self_closed), 0) AS self_closed,
+        COALESCE(sum(s.closed), 0) AS closed, COALESCE(sum(s.late_closed), 0) AS late_closed, COALESCE(sum(s.due_closed), 0) AS due_closed,
+        COALESCE(sum(s.close_ms), 0) AS close_ms
+        FROM (SELECT * FROM event_stats UNION ALL SELECT ${sql.raw(STAT_COLUMNS)} FROM event_stats_delta) s WHERE ${where}`.execute(db)
+  ).rows[0];
+  const n = (k: string) => Number(r[k] ?? 0);
+  const f = emptyFigures();
+  for (const st of EVENT_STATES) if (n(`state:${st}`)) f.byState[st] = n(`state:${st}`);
+  for (const t of TIERS) if (n(`tier:${t}`)) f.byTier[t] = n(`tier:${t}`);
+  for (const c of CHANNELS) if (n(`channel:${c}`)) f.byChannel[c] = n(`channel:${c}`);
+  for (const t of TIERS) {
+    if (n(`stays:${t}`)) f.dwell[t] = { stays: n(`stays:${t}`), doneMs: n(`done:${t}`), open: n(`open:${t}`), openEnteredSec: n(`entered:${t}`) };
+  }
+  f.total = n('total');
+  f.gridCollected = n('grid_collected');
+  f.selfClosed = n('self_closed');
+  f.closed = n('closed');
+  f.lateClosed = n('late_closed');
+  f.dueClosed = n('due_closed');
+  f.closeMs = n('close_ms');
+  return f;
+}
+
+/** Whether every subtree in play (the region asked for, the caller's scope) is at village level or above. */
+async function rollupAnswers(db: Tx, actor: Actor, regionLevel: string | null): Promise<boolean> {
+  if (OWN_ONLY_ROLES.has(actor.role)) return false;
+  if (regionLevel && !ROLLUP_LEVELS.has(regionLevel)) return false;
+  const paths = actor.scope.filter((p) => p !== '/');
+  if (actor.scope.includes('/') || !paths.length) return true;
+  const levels = await db.selectFrom('regions').select(['path', 'level']).where('path', 'in', paths).execute();
+  return levels.length === paths.length && levels.every((l) => ROLLUP_LEVELS.has(l.level));
+}
+
+/**
+ * GET /api/v1/metrics/events. Every figure is restricted to the caller's jurisdiction and the
+ * region subtree, period (created_at) and category. Merged duplicates count in `byState` only.
+ * Whole China months of subtrees at village level or above come from the rollup (event_stats);
+ * partial months, smaller subtrees and own-report roles are scanned live. Overdue and the median
+ * time to close are always read live (they depend on now, and a median does not add up).
+ * `live` forces the scan (tests compare both).
+ */
+export async function eventMetrics(ctx: AppContext, actor: Actor, q: MetricsQuery, opts: { live?: boolean } = {}) {
+  const now = ctx.now();
+  const own = OWN_ONLY_ROLES.has(actor.role);
+  const eventConds: RawBuilder<unknown>[] = [own ? eventScopeCondition(actor) : scopeCondition('e.region_path', actor.scope)];
+  const statConds: RawBuilder<unknown>[] = [scopeCondition('s.village_path', actor.scope)];
+  let region: { id: string; path: string; level: string } | null = null;
+  if (q.regionId) {
+    const r = await getRegionInScope(ctx.db, q.regionId, actor.scope, 'regionId');
+    region = { id: String(r.id), path: r.path, level: r.level };
+    eventConds.push(sql`e.region_path LIKE ${likePrefix(r.path)}`);
+    statConds.push(sql`s.village_path LIKE ${likePrefix(r.path)}`);
+  }
+  const from = parseDate(q.from, 'from');
+  const to = parseDate(q.to, 'to');
+  if (q.categoryCode) {
+    eventConds.push(sql`e.category_code = ${q.categoryCode}`);
+    statConds.push(sql`s.category_code = ${q.categoryCode}`);
+  }
+  const period = (a?: Date, b?: Date) => [...(a ? [sql`e.created_at >= ${a}`] : []), ...(b ? [sql`e.created_at < ${b}`] : [])];
+  const whereEvents = (a?: Date, b?: Date) => sql.join([...eventConds, ...period(a, b)], sql` AND `);
+
+  let figures: Figures;
+  const split = splitPeriod(from, to);
+  if (!opts.live && split.months && (await rollupAnswers(ctx.db, actor, region?.level ?? null))) {
+    const m = split.months;
+    const monthConds = [...(m.from ? [sql`s.month >= ${m.from}::date`] : []), ...(m.to ? [sql`s.month < ${m.to}::date`] : [])];
+    figures = await rollupFigures(ctx.db, sql.join([...statConds, ...monthConds], sql` AND `));
+    for (const part of split.live) addFigures(figures, await liveFigures(ctx.db, whereEvents(part.from, part.to)));
+  } else {
+    figures = await liveFigures(ctx.db, whereEvents(from, to));
+  }
+
+  const where = whereEvents(from, to);
+  const live = (
+    await sql<{ overdue: number; median_ms: number | null }>`SELECT
+        (SELECT count(*)::int FROM events e WHERE ${where} AND e.state IN ${ACTIVE} AND e.deadline < ${now}) AS overdue,
+        (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM (e.closed_at - e.created_at))) * 1000
+           FROM events e WHERE ${where} AND e.state = 'closed') AS median_ms`.execute(ctx.db)
+  ).rows[0];
+  const overdue = live.overdue;
+
+  // On time counts open-and-overdue events as late, not only closed ones.
+  const judged = figures.dueClosed + overdue;
+  const late = figures.lateClosed + overdue;
+  const nowSec = now.getTime() / 1000;
+  return {
+    regionId: region?.id ?? null,
+    from: from?.toISOString() ?? null,
+    to: to?.toISOString() ?? null,
+    categoryCode: q.categoryCode ?? null,
+    total: figures.total,
+    byState: figures.byState,
+    byTier: figures.byTier,
+    byChannel: figures.byChannel,
+    selfClosure: {
+      gridCollected: figures.gridCollected,
+      selfClosed: figures.selfClosed,
+      rate: figures.gridCollected ? figures.selfClosed / figures.gridCollected : null,
+    },
+    timeToClose: { closed: figures.closed, meanMs: figures.closed ? ms(figures.closeMs / figures.closed) : null, medianMs: ms(live.median_ms) },
+    dwellByTier: Object.fromEntries(
+      Object.entries(figures.dwell).map(([tier, d]) => [tier, { stays: d.stays, meanMs: d.stays ? ms((d.doneMs + (d.open * nowSec - d.openEnteredSec) * 1000) / d.stays) : null }]),
+    ),
+    overdue,
+    onTime: { judged, late, rate: judged ? (judged - late) / judged : null },
+  };
+}
