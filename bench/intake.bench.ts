@@ -13,6 +13,11 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
 import autocannon from 'autocannon';
 import { percentile, rootDir, round, writeResult } from './lib.js';
+import { openPostgres } from '../src/db/connection.js';
+import { loadConfig } from '../src/config.js';
+import { loadActor } from '../src/modules/identity/store.js';
+import { createEvent } from '../src/modules/events/create-event.js';
+import type { Actor } from '../src/domain/access.js';
 
 const BASE = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const DB = 'fg_bench_intake';
@@ -128,6 +133,45 @@ async function ceiling(pool: pg.Pool, sample: { userId: string; businessId: stri
   return { txPerSecond: round(done / secs, 0), p50Ms: round(percentile(latencies, 50)), p99Ms: round(percentile(latencies, 99)), transactions: done };
 }
 
+/**
+ * The second ceiling: the server's own create command (createEvent: one read, one write
+ * statement) called in-process by as many concurrent callers as the pg ceiling, on a pool of the
+ * server's size, without HTTP, session lookup or JSON parsing.
+ */
+async function sameCommandCeiling(pairs: { user_id: string; business_id: string }[]) {
+  const database = await openPostgres(url, Number(process.env.BENCH_POOL ?? 20));
+  try {
+    const ctx = { config: loadConfig({ DATABASE_URL: url, FOODGRID_JOBS: '0' } as any), database, db: database.db, now: () => new Date() };
+    const actors = new Map<string, Actor>();
+    for (const p of pairs) actors.set(p.user_id, (await loadActor(database.db, p.user_id))!);
+    const latencies: number[] = [];
+    let done = 0;
+    let seq = 0;
+    const until = Date.now() + DURATION * 1000;
+    const worker = async () => {
+      while (Date.now() < until) {
+        const p = pairs[seq++ % pairs.length];
+        const t0 = performance.now();
+        await createEvent(ctx, database.db, actors.get(p.user_id)!, {
+          channel: 'grid_patrol',
+          title: '后厨卫生差',
+          description: '操作间地面积水，垃圾未加盖',
+          businessId: p.business_id,
+          clientId: `bench-inproc-${process.pid}-${seq}`,
+        });
+        latencies.push(performance.now() - t0);
+        done++;
+      }
+    };
+    const t0 = performance.now();
+    await Promise.all(Array.from({ length: Number(process.env.BENCH_CEILING_CLIENTS ?? 16) }, worker));
+    const secs = (performance.now() - t0) / 1000;
+    return { eventsPerSecond: round(done / secs, 0), p50Ms: round(percentile(latencies, 50)), p99Ms: round(percentile(latencies, 99)), events: done };
+  } finally {
+    await database.close();
+  }
+}
+
 /** Bulk synthetic events over the demo world's units: realistic spread of states, tiers, channels, dates. */
 async function fillEvents(pool: pg.Pool, n: number) {
   const c = await pool.connect();
@@ -161,16 +205,17 @@ async function fillEvents(pool: pg.Pool, n: number) {
                                       (ARRAY['grid','grid','station','station','village','county','grid_leader'])[1 + (g % 7)] AS tier) s`,
         [k, units],
       );
+      // Steady state: the deadline sweep (E10) flagged and notified these long ago; flag each batch
+      // at once, or the sweep would work through them (a notice each) during the measurements.
+      await c.query(`INSERT INTO event_deadline_flags (event_id, deadline, tier, overdue_at)
+        SELECT id, deadline, tier, deadline FROM events
+         WHERE title = '批量事件' AND state IN ('open','in_progress') AND deadline < now() ON CONFLICT DO NOTHING`);
       console.log(`  events: ${have + done + k}/${n}`);
     }
     // Each event's stay at its tier (E10/E14 dwell), as intake and the actions record it.
     await c.query(`INSERT INTO event_tier_dwell (event_id, tier, region_id, entered_at, left_at)
       SELECT id, tier, holder_region_id, tier_entered_at, closed_at FROM events WHERE title = '批量事件' ON CONFLICT DO NOTHING`);
-    // Steady state: the deadline sweep (E10) flagged and notified these overdue events long ago;
-    // without this it would work through them (notifications for each) during the measurements.
-    await c.query(`INSERT INTO event_deadline_flags (event_id, deadline, tier, overdue_at)
-      SELECT id, deadline, tier, deadline FROM events WHERE state IN ('open','in_progress') AND deadline < now() ON CONFLICT DO NOTHING`);
-    // … and autovacuum keeps the visibility map of a long-lived table, so index-only scans work.
+    // Autovacuum keeps the visibility map of a long-lived table, so index-only scans work.
     await c.query('VACUUM (ANALYZE) events');
     await c.query('VACUUM (ANALYZE) event_deadline_flags');
     await c.query('VACUUM (ANALYZE) event_tier_dwell');
@@ -257,6 +302,8 @@ async function main() {
     console.log('intake over HTTP', intake);
     const direct = await ceiling(pool, { userId: sampleRow.user_id, businessId: sampleRow.business_id, regionId: sampleRow.region_id, regionPath: sampleRow.region_path });
     console.log('ceiling through pg', direct);
+    const inProcess = await sameCommandCeiling(pairs);
+    console.log('the same command in-process, without HTTP', inProcess);
 
     await fillEvents(pool, EVENTS);
     const bureauUser = (
@@ -280,6 +327,8 @@ async function main() {
       intake,
       ceiling: direct,
       intakeShareOfCeiling: round(intake.requestsPerSecond / direct.txPerSecond, 2),
+      sameCommandWithoutHttp: inProcess,
+      intakeShareOfSameCommand: round(intake.requestsPerSecond / inProcess.eventsPerSecond, 2),
       targets: { eventsPerSecond: 2000, p99Ms: 50, shareOfCeiling: 0.5, queueMetricsP99Ms: 100 },
       eventsInDatabase: total,
       workQueueStation: queueStation,

@@ -23,7 +23,7 @@ export function recurringJobs(): RecurringJob[] {
   const jobs: RecurringJob[] = [
     { name: 'audit.seal', everyMs: 5 * SECOND, run: async ({ ctx }) => ({ sealed: await sealAudit(ctx.db) }) },
     // E14: pending metrics deltas into the rollup
-    { name: 'events.stats', everyMs: 5 * SECOND, run: async ({ ctx }) => ({ folded: await foldEventStats(ctx.db) }) },
+    { name: 'events.stats', everyMs: 5 * SECOND, run: async ({ ctx }) => ({ folded: await foldEventStats(ctx.db, 20_000, { vacuum: ctx.database.kind === 'postgres' }) }) },
     { name: 'events.deadlines', everyMs: MINUTE, run: async ({ ctx, log }) => sweepDeadlines(ctx, log) },
     { name: 'outbox.deliver', everyMs: 5 * SECOND, run: async ({ ctx, log }) => deliverOutbox(ctx, log) },
     { name: 'idempotency.purge', everyMs: DAY, offsetMs: NIGHT_OFFSET, run: async ({ ctx }) => purgeIdempotencyKeys(ctx) },

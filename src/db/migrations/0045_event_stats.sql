@@ -195,3 +195,14 @@ END $do$;
 
 -- What is already there.
 SELECT event_stats_fold(2147483647);
+
+-- Folded deltas leave dead rows behind; let autovacuum clear them early (the fold job also
+-- vacuums the table after a fold on a server).
+ALTER TABLE event_stats_delta SET (autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 5000);
+
+-- What is read live, from small partial indexes: the running events with their deadlines
+-- (overdue) and the closed ones with their times (median time to close).
+CREATE INDEX events_active_path_idx ON events (region_path text_pattern_ops) INCLUDE (deadline, created_at, category_code)
+  WHERE state IN ('open','in_progress','rectifying');
+CREATE INDEX events_closed_path_idx ON events (region_path text_pattern_ops) INCLUDE (created_at, closed_at, category_code)
+  WHERE state = 'closed';

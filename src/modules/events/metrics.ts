@@ -148,13 +148,16 @@ const STAT_COLUMNS =
   'village_path, month, category_code, state_n, tier_n, channel_n, total, grid_collected, self_closed, closed, late_closed, due_closed, close_ms, dwell_n, dwell_done_ms, dwell_open, dwell_open_entered';
 
 /** Folds pending rollup deltas into event_stats (job `events.stats`); returns how many. */
-export async function foldEventStats(db: Tx, maxRows = 20_000): Promise<number> {
+export async function foldEventStats(db: Tx, maxRows = 20_000, opts: { vacuum?: boolean } = {}): Promise<number> {
   let total = 0;
   for (;;) {
     const n = (await sql<{ n: number }>`SELECT event_stats_fold(${maxRows}) AS n`.execute(db)).rows[0].n;
     total += n;
-    if (n < maxRows) return total;
+    if (n < maxRows) break;
   }
+  // readers scan the delta table by path: clear what the fold left dead rather than wait for autovacuum
+  if (opts.vacuum && total) await sql`VACUUM event_stats_delta`.execute(db);
+  return total;
 }
 
 /** The figures of the rollup rows matching `where` (alias s), folded or still pending: sums of a few thousand rows for a county. */
@@ -230,24 +233,26 @@ export async function eventMetrics(ctx: AppContext, actor: Actor, q: MetricsQuer
   const period = (a?: Date, b?: Date) => [...(a ? [sql`e.created_at >= ${a}`] : []), ...(b ? [sql`e.created_at < ${b}`] : [])];
   const whereEvents = (a?: Date, b?: Date) => sql.join([...eventConds, ...period(a, b)], sql` AND `);
 
-  let figures: Figures;
-  const split = splitPeriod(from, to);
-  if (!opts.live && split.months && (await rollupAnswers(ctx.db, actor, region?.level ?? null))) {
-    const m = split.months;
-    const monthConds = [...(m.from ? [sql`s.month >= ${m.from}::date`] : []), ...(m.to ? [sql`s.month < ${m.to}::date`] : [])];
-    figures = await rollupFigures(ctx.db, sql.join([...statConds, ...monthConds], sql` AND `));
-    for (const part of split.live) addFigures(figures, await liveFigures(ctx.db, whereEvents(part.from, part.to)));
-  } else {
-    figures = await liveFigures(ctx.db, whereEvents(from, to));
-  }
-
   const where = whereEvents(from, to);
-  const live = (
-    await sql<{ overdue: number; median_ms: number | null }>`SELECT
-        (SELECT count(*)::int FROM events e WHERE ${where} AND e.state IN ${ACTIVE} AND e.deadline < ${now}) AS overdue,
-        (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM (e.closed_at - e.created_at))) * 1000
-           FROM events e WHERE ${where} AND e.state = 'closed') AS median_ms`.execute(ctx.db)
-  ).rows[0];
+  // The live figures and the summed ones are independent: three connections at once.
+  const overduePart = sql<{ n: number }>`SELECT count(*)::int AS n FROM events e
+      WHERE ${where} AND e.state IN ${ACTIVE} AND e.deadline < ${now}`.execute(ctx.db);
+  const medianPart = sql<{ median_ms: number | null }>`SELECT
+        percentile_cont(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM (e.closed_at - e.created_at))) * 1000 AS median_ms
+      FROM events e WHERE ${where} AND e.state = 'closed'`.execute(ctx.db);
+  const summed = (async () => {
+    const split = splitPeriod(from, to);
+    if (!opts.live && split.months && (await rollupAnswers(ctx.db, actor, region?.level ?? null))) {
+      const m = split.months;
+      const monthConds = [...(m.from ? [sql`s.month >= ${m.from}::date`] : []), ...(m.to ? [sql`s.month < ${m.to}::date`] : [])];
+      const f = await rollupFigures(ctx.db, sql.join([...statConds, ...monthConds], sql` AND `));
+      for (const part of split.live) addFigures(f, await liveFigures(ctx.db, whereEvents(part.from, part.to)));
+      return f;
+    }
+    return liveFigures(ctx.db, whereEvents(from, to));
+  })();
+  const [figures, overdueRow, medianRow] = await Promise.all([summed, overduePart, medianPart]);
+  const live = { overdue: overdueRow.rows[0].n, median_ms: medianRow.rows[0]?.median_ms ?? null };
   const overdue = live.overdue;
 
   // On time counts open-and-overdue events as late, not only closed ones.
