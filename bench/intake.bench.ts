@@ -13,11 +13,6 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
 import autocannon from 'autocannon';
 import { percentile, rootDir, round, writeResult } from './lib.js';
-import { openPostgres } from '../src/db/connection.js';
-import { loadConfig } from '../src/config.js';
-import { loadActor } from '../src/modules/identity/store.js';
-import { createEvent } from '../src/modules/events/create-event.js';
-import type { Actor } from '../src/domain/access.js';
 
 const BASE = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const DB = 'fg_bench_intake';
@@ -133,45 +128,6 @@ async function ceiling(pool: pg.Pool, sample: { userId: string; businessId: stri
   return { txPerSecond: round(done / secs, 0), p50Ms: round(percentile(latencies, 50)), p99Ms: round(percentile(latencies, 99)), transactions: done };
 }
 
-/**
- * The second ceiling: the server's own create command (createEvent: one read, one write
- * statement) called in-process by as many concurrent callers as the pg ceiling, on a pool of the
- * server's size, without HTTP, session lookup or JSON parsing.
- */
-async function sameCommandCeiling(pairs: { user_id: string; business_id: string }[]) {
-  const database = await openPostgres(url, Number(process.env.BENCH_POOL ?? 20));
-  try {
-    const ctx = { config: loadConfig({ DATABASE_URL: url, FOODGRID_JOBS: '0' } as any), database, db: database.db, now: () => new Date() };
-    const actors = new Map<string, Actor>();
-    for (const p of pairs) actors.set(p.user_id, (await loadActor(database.db, p.user_id))!);
-    const latencies: number[] = [];
-    let done = 0;
-    let seq = 0;
-    const until = Date.now() + DURATION * 1000;
-    const worker = async () => {
-      while (Date.now() < until) {
-        const p = pairs[seq++ % pairs.length];
-        const t0 = performance.now();
-        await createEvent(ctx, database.db, actors.get(p.user_id)!, {
-          channel: 'grid_patrol',
-          title: '后厨卫生差',
-          description: '操作间地面积水，垃圾未加盖',
-          businessId: p.business_id,
-          clientId: `bench-inproc-${process.pid}-${seq}`,
-        });
-        latencies.push(performance.now() - t0);
-        done++;
-      }
-    };
-    const t0 = performance.now();
-    await Promise.all(Array.from({ length: Number(process.env.BENCH_CEILING_CLIENTS ?? 16) }, worker));
-    const secs = (performance.now() - t0) / 1000;
-    return { eventsPerSecond: round(done / secs, 0), p50Ms: round(percentile(latencies, 50)), p99Ms: round(percentile(latencies, 99)), events: done };
-  } finally {
-    await database.close();
-  }
-}
-
 /** Bulk synthetic events over the demo world's units: realistic spread of states, tiers, channels, dates. */
 async function fillEvents(pool: pg.Pool, n: number) {
   const c = await pool.connect();
@@ -264,6 +220,9 @@ async function main() {
       ]);
       tokens.set(p.user_id, token);
     }
+    // Each phase starts without a checkpoint left pending by the writes of the phase before it.
+    const checkpoint = () => pool.query('CHECKPOINT');
+    await checkpoint();
     let seq = 0;
     const http = await cannon({
       url: `http://127.0.0.1:${port}/api/v1/events`,
@@ -300,10 +259,9 @@ async function main() {
       seconds: DURATION,
     };
     console.log('intake over HTTP', intake);
+    await checkpoint();
     const direct = await ceiling(pool, { userId: sampleRow.user_id, businessId: sampleRow.business_id, regionId: sampleRow.region_id, regionPath: sampleRow.region_path });
     console.log('ceiling through pg', direct);
-    const inProcess = await sameCommandCeiling(pairs);
-    console.log('the same command in-process, without HTTP', inProcess);
 
     await fillEvents(pool, EVENTS);
     const bureauUser = (
@@ -327,8 +285,7 @@ async function main() {
       intake,
       ceiling: direct,
       intakeShareOfCeiling: round(intake.requestsPerSecond / direct.txPerSecond, 2),
-      sameCommandWithoutHttp: inProcess,
-      intakeShareOfSameCommand: round(intake.requestsPerSecond / inProcess.eventsPerSecond, 2),
+
       targets: { eventsPerSecond: 2000, p99Ms: 50, shareOfCeiling: 0.5, queueMetricsP99Ms: 100 },
       eventsInDatabase: total,
       workQueueStation: queueStation,
