@@ -228,6 +228,14 @@ describe('Field app: offline patrol and report, escalation to closure', () => {
     // The grid member sees the outcome on the phone.
     const back = await phoneSignIn(browser, server.url, cast.gridMember);
     await back.page.goto(`${server.url}/m/events/${event.id}`);
+    // a slow first load on a busy machine is not a failure; a page that never shows the event is
+    await back.page
+      .getByTestId('event-state')
+      .waitFor({ timeout: 60_000 })
+      .catch(async (e) => {
+        await screenshot(back.page, 'field-06-not-shown');
+        throw new Error(`${e}\npage errors: ${back.errors.join('\n')}`);
+      });
     await expect.poll(() => back.page.getByTestId('event-state').textContent()).toBe('已关闭');
     await back.page.getByText('现场复查整改到位').waitFor();
     await screenshot(back.page, 'field-06-closed');
