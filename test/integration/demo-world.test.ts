@@ -296,9 +296,10 @@ describe('H5 demo world', () => {
     const fixed = new Date();
     c.now = () => fixed;
     try {
-    // first with every delta still pending (jobs are off in tests), then folded into event_stats
+    // first with the new report's deltas pending (jobs are off in tests), then folded into event_stats
     for (const fold of [false, true]) {
-    if (fold) expect(await foldEventStats(c.db)).toBeGreaterThan(1000);
+    // the loader folded its own rollup; the report written above is still a pending delta
+    if (fold) expect(await foldEventStats(c.db)).toBeGreaterThan(0);
     for (const actor of actors) {
       for (const regionId of [undefined, String(county.id), String(town.id), String(village.id), String(grid.id)]) {
         for (const p of periods) {

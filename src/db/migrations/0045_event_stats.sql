@@ -128,9 +128,14 @@ BEGIN
   EXECUTE format('CREATE FUNCTION event_stats_stays_del() RETURNS trigger LANGUAGE plpgsql AS %L',
                  'BEGIN ' || format(stay_delta, del, n_parts, done_parts, open_parts, entered_parts) || '; RETURN NULL; END');
 
-  -- what is already there, as deltas (folded below)
-  EXECUTE format(event_delta, format('SELECT 1 AS sg, %s FROM events', event_cols));
-  EXECUTE format(stay_delta, 'SELECT 1 AS sg, event_id, tier, entered_at, left_at FROM event_tier_dwell', n_parts, done_parts, open_parts, entered_parts);
+  -- event_stats_rebuild(): the rollup recomputed from events and stays, set-based (after a bulk
+  -- load with the triggers off, or to repair); folded by the caller with event_stats_fold.
+  EXECUTE format('CREATE FUNCTION event_stats_rebuild() RETURNS void LANGUAGE plpgsql AS %L',
+                 'BEGIN DELETE FROM event_stats; DELETE FROM event_stats_delta; '
+                 || format(event_delta, format('SELECT 1 AS sg, %s FROM events', event_cols)) || '; '
+                 || format(stay_delta, 'SELECT 1 AS sg, event_id, tier, entered_at, left_at FROM event_tier_dwell',
+                           n_parts, done_parts, open_parts, entered_parts)
+                 || '; END');
 END $do$;
 
 CREATE TRIGGER event_stats_events_ins AFTER INSERT ON events REFERENCING NEW TABLE AS new_rows
@@ -194,6 +199,7 @@ BEGIN
 END $do$;
 
 -- What is already there.
+SELECT event_stats_rebuild();
 SELECT event_stats_fold(2147483647);
 
 -- Folded deltas leave dead rows behind; let autovacuum clear them early (the fold job also
