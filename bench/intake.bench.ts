@@ -8,11 +8,10 @@
  * database's server), created fresh and dropped at the end.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
 import autocannon from 'autocannon';
-import { percentile, rootDir, round, writeResult } from './lib.js';
+import { freePort, percentile, rootDir, round, writeResult } from './lib.js';
 
 const BASE = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const DB = 'fg_bench_intake';
@@ -24,17 +23,6 @@ const url = (() => {
   u.pathname = `/${DB}`;
   return u.toString();
 })();
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
 
 async function admin(sql: string) {
   const c = new pg.Client({ connectionString: BASE });

@@ -6,24 +6,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import net from 'node:net';
 import { spawn } from 'node:child_process';
-import { median, rootDir, round, writeResult } from './lib.js';
+import { freePort, median, rootDir, round, writeResult } from './lib.js';
 
 const RUNS = Number(process.env.BENCH_STARTUP_RUNS ?? 5);
 /** Checkout to start (default: this tree); e.g. a `git archive HEAD` snapshot while the tree is mid-edit. */
 const SERVER_ROOT = process.env.BENCH_SERVER_ROOT ?? rootDir;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
 
 /** CPU seconds (user + system) the process has used so far: less sensitive than wall time to a busy machine. */
 function cpuSecondsOf(pid: number): number {
