@@ -1,3 +1,4 @@
 export * from './model.js';
 export * from './routing.js';
 export * from './machine.js';
+export * from './hotspots.js';

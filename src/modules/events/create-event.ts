@@ -6,7 +6,7 @@ import type { Actor } from '../../domain/access.js';
 import { inScope } from '../../domain/access.js';
 import { invalid, notFound } from '../../domain/errors.js';
 import { deadlineFor } from '../../domain/deadlines.js';
-import { CHANNELS, initialRouting, type Channel, type HistoryEntry, type Holder } from '../../domain/events/index.js';
+import { CHANNELS, hotspotPlan, initialRouting, type Channel, type HistoryEntry, type Holder } from '../../domain/events/index.js';
 import { likePrefix } from '../regions/store.js';
 import { notify } from '../notifications/store.js';
 import { auditValues } from '../audit/store.js';
@@ -27,7 +27,6 @@ import {
   type EventRow,
   type EventSettings,
   type HistoryRow,
-  type IntakeContext,
 } from './store.js';
 
 export interface CreateEventInput {
@@ -61,24 +60,6 @@ export async function findByClientId(db: Tx, collectorId: string | null, clientI
   return (
     await sql<EventRow>`SELECT * FROM events WHERE COALESCE(collector_id::text, '') = ${collectorId ?? ''} AND client_id = ${clientId}`.execute(db)
   ).rows[0];
-}
-
-/**
- * E12 hotspots, decided before the write: N reports (default 3) within D days (default 7) on one
- * business, or on one village with one category, flag the still-open events of that group. The
- * new report counts itself; it is flagged at insert (with its own history line) when it can take
- * a flag, and `flagOthers` says whether earlier reports of a hot group still wait for theirs.
- */
-export function hotspotPlan(
-  groups: IntakeContext['hotspotGroups'],
-  threshold: number,
-  newTakesFlag: boolean,
-): { flagNew: { kind: 'business' | 'village_category'; reports: number } | null; flagOthers: boolean } {
-  const hot = groups.filter((g) => g.reports + 1 >= threshold);
-  return {
-    flagNew: newTakesFlag && hot.length ? { kind: hot[0].kind, reports: hot[0].reports + 1 } : null,
-    flagOthers: hot.some((g) => g.unflaggedOpen),
-  };
 }
 
 /**

@@ -18,6 +18,7 @@ import {
   type EventState,
   type HistoryEntry,
   type Holder,
+  type HotspotGroup,
   type Penalty,
   type RoutingWorld,
   type Tier,
@@ -449,7 +450,7 @@ export interface IntakeContext {
    * E12 hotspot groups the new report falls into: reports already in the window (without the
    * new one) and whether any still-open one is not yet flagged.
    */
-  hotspotGroups: { kind: 'business' | 'village_category'; reports: number; unflaggedOpen: boolean }[];
+  hotspotGroups: HotspotGroup[];
 }
 
 /**
