@@ -298,7 +298,7 @@ describe('H5 demo world', () => {
     try {
     // first with the new report's deltas pending (jobs are off in tests), then folded into event_stats
     for (const fold of [false, true]) {
-    // the loader folded its own rollup; the report written above is still a pending delta
+    // the loader folded its own rollup; the report written above is still pending in the log
     if (fold) expect(await foldEventStats(c.db)).toBeGreaterThan(0);
     for (const actor of actors) {
       for (const regionId of [undefined, String(county.id), String(town.id), String(village.id), String(grid.id)]) {
@@ -317,7 +317,7 @@ describe('H5 demo world', () => {
       c.now = realNow;
     }
     expect(compared).toBeGreaterThan(1000);
-    expect((await rows<{ n: number }>(sql`SELECT count(*)::int AS n FROM event_stats_delta`, c.db))[0].n).toBe(0);
+    expect((await rows<{ n: number }>(sql`SELECT count(*)::int AS n FROM event_stats_log`, c.db))[0].n).toBe(0);
     // the rollup follows writes: a new report and its closure move it as they move the events
     c.now = () => fixed;
     try {

@@ -147,7 +147,7 @@ async function liveFigures(db: Tx, where: RawBuilder<unknown>): Promise<Figures>
 const STAT_COLUMNS =
   'village_path, month, category_code, state_n, tier_n, channel_n, total, grid_collected, self_closed, closed, late_closed, due_closed, close_ms, dwell_n, dwell_done_ms, dwell_open, dwell_open_entered';
 
-/** Folds pending rollup deltas into event_stats (job `events.stats`); returns how many. */
+/** Folds the rollup's pending log rows into event_stats (job `events.stats`); returns how many. */
 export async function foldEventStats(db: Tx, maxRows = 20_000, opts: { vacuum?: boolean } = {}): Promise<number> {
   let total = 0;
   for (;;) {
@@ -155,8 +155,8 @@ export async function foldEventStats(db: Tx, maxRows = 20_000, opts: { vacuum?: 
     total += n;
     if (n < maxRows) break;
   }
-  // readers scan the delta table by path: clear what the fold left dead rather than wait for autovacuum
-  if (opts.vacuum && total) await sql`VACUUM event_stats_delta`.execute(db);
+  // readers scan the log (event_stats_pending): clear what the fold left dead rather than wait for autovacuum
+  if (opts.vacuum && total) await sql`VACUUM event_stats_log`.execute(db);
   return total;
 }
 
@@ -174,7 +174,7 @@ async function rollupFigures(db: Tx, where: RawBuilder<unknown>): Promise<Figure
         COALESCE(sum(s.total), 0) AS total, COALESCE(sum(s.grid_collected), 0) AS grid_collected, COALESCE(sum(s.self_closed), 0) AS self_closed,
         COALESCE(sum(s.closed), 0) AS closed, COALESCE(sum(s.late_closed), 0) AS late_closed, COALESCE(sum(s.due_closed), 0) AS due_closed,
         COALESCE(sum(s.close_ms), 0) AS close_ms
-        FROM (SELECT * FROM event_stats UNION ALL SELECT ${sql.raw(STAT_COLUMNS)} FROM event_stats_delta) s WHERE ${where}`.execute(db)
+        FROM (SELECT * FROM event_stats UNION ALL SELECT ${sql.raw(STAT_COLUMNS)} FROM event_stats_pending) s WHERE ${where}`.execute(db)
   ).rows[0];
   const n = (k: string) => Number(r[k] ?? 0);
   const f = emptyFigures();
