@@ -12,6 +12,7 @@ import { notify } from '../notifications/store.js';
 import { auditValues } from '../audit/store.js';
 import { noticeRows } from '../notifications/store.js';
 import { replyValues, saveReply, type PendingReply } from '../idempotency/store.js';
+import { attachFiles } from '../files/store.js';
 import {
   appendHistory,
   eventJsonWithHistory,
@@ -38,6 +39,8 @@ export interface CreateEventInput {
   regionId?: string | number | null;
   location?: { lat: number; lng: number } | null;
   clientId?: string | null;
+  /** E1: photos/videos uploaded ahead (POST /files), attached to the first history step. */
+  attachmentIds?: string[] | null;
   /** Public channel: set by the public-report module. */
   trackingCode?: string | null;
   reporterPhone?: string | null;
@@ -70,7 +73,8 @@ export async function findByClientId(db: Tx, collectorId: string | null, clientI
  *
  * One read (the intake context) and one write statement in the common case, so `db` may be the
  * database itself: the write is atomic alone. Linking a duplicate or flagging earlier reports
- * takes more statements; they run in a transaction (the caller's, or one opened here). `reply`
+ * or attaching pre-uploaded files takes more statements; they run in a transaction (the caller's,
+ * or one opened here); a file that is not the caller's own unattached upload undoes it all. `reply`
  * (runIdempotent) is recorded with the writes.
  */
 export async function createEvent(
@@ -107,6 +111,7 @@ export async function createEvent(
     throw invalid('invalid_parameter', 'location', '坐标无效', 'location is out of range');
   }
   const categoryCode = input.categoryCode?.trim() || null;
+  const attachmentIds = input.attachmentIds ?? [];
 
   const c = await loadIntakeContext(db, {
     businessId: input.businessId || null,
@@ -252,12 +257,13 @@ export async function createEvent(
     notices,
     audit,
   };
-  if (!duplicateOf && !hot.flagOthers) {
+  if (!duplicateOf && !hot.flagOthers && !attachmentIds.length) {
     await insertNewEvent(db, { ...writes, reply: reply ? replyValues(reply, body) : null });
     return body;
   }
   const more = async (trx: Tx) => {
     await insertNewEvent(trx, { ...writes, reply: reply ? replyValues(reply, body) : null });
+    await attachFiles(trx, actor, attachmentIds, { eventId: id, historySeq: 1, regionPath: place.path });
     if (duplicateOf) await linkDuplicate(trx, duplicateOf.id, id, actor, now);
     if (hot.flagOthers) await flagHotspots(trx, newEventRow(values), settings, now, villagePath);
   };

@@ -13,6 +13,7 @@ import { sendXlsx, toXlsx } from '../../http/xlsx.js';
 import { writeAudit } from '../audit/store.js';
 import type { EventJson } from './store.js';
 import { loadEventRules, saveEventRules } from './settings.js';
+import { MAX_ATTACH } from '../files/store.js';
 
 const numId = z.string().regex(/^\d+$/, 'must be a numeric id string');
 const CHANNEL_ZH: Record<string, string> = {
@@ -54,6 +55,12 @@ export function eventRoutes(ctx: AppContext): FastifyPluginAsyncZod {
             regionId: numId.nullable().optional(),
             location: z.object({ lat: z.number().min(-90).max(90), lng: z.number().min(-180).max(180) }).nullable().optional(),
             clientId: z.string().trim().min(1).max(100).nullable().optional(),
+            attachmentIds: z
+              .array(z.string().max(64))
+              .max(MAX_ATTACH)
+              .nullable()
+              .optional()
+              .describe('photos/videos uploaded ahead with POST /api/v1/files (the caller’s own, not yet attached); they join the first history step'),
             closedElsewhere: z
               .object({
                 result: z.string().max(4000),

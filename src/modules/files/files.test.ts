@@ -207,6 +207,47 @@ describe('event attachments and the jurisdiction guard', () => {
     expect(await t.ctx.db.selectFrom('event_history').select('seq').where('event_id', '=', eventId).execute()).toHaveLength(2);
   });
 
+  it('When a grid worker reports with photos uploaded ahead (attachmentIds), then they join the first history step, once even when the report is sent twice', async () => {
+    const photo = (await upload(tokens.gridA1, await photoWithGps(), '后厨.jpg')).json();
+    const report = () =>
+      t.app.inject({
+        method: 'POST',
+        url: '/api/v1/events',
+        headers: { authorization: `Bearer ${tokens.gridA1}` },
+        payload: { channel: 'grid_patrol', title: '后厨地面积水', description: '见照片', regionId: String(w.regions.uA1.id), clientId: 'with-photo-1', attachmentIds: [photo.id] },
+      });
+    const r = await report();
+    expect(r.statusCode, r.body).toBe(201);
+    const eventId = r.json().id;
+    const f = await t.ctx.db.selectFrom('files').select(['event_id', 'history_seq', 'entity']).where('id', '=', photo.id).executeTakeFirstOrThrow();
+    expect(f).toEqual({ event_id: eventId, history_seq: 1, entity: 'event' });
+    const list = await get(tokens.stationA1, `/api/v1/events/${eventId}/attachments`);
+    expect(list.json().items.map((x: any) => [x.id, x.historySeq])).toEqual([[photo.id, 1]]);
+    // the phone lost the answer and sends again: the same event, the photo still attached once
+    const again = await report();
+    expect(again.statusCode).toBe(201);
+    expect(again.json().id).toBe(eventId);
+    expect(await t.ctx.db.selectFrom('files').select('id').where('event_id', '=', eventId).execute()).toHaveLength(1);
+  });
+
+  it('When a report names a file that is not the reporter’s own upload, then 422 names attachmentIds and no event is written', async () => {
+    const theirs = (await upload(tokens.stationA1, await photoWithGps())).json();
+    const before = await t.ctx.db.selectFrom('events').select(({ fn }) => fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const r = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/events',
+      headers: { authorization: `Bearer ${tokens.gridA1}` },
+      payload: { channel: 'grid_patrol', title: '冒用照片', description: '测试', regionId: String(w.regions.uA1.id), attachmentIds: [theirs.id] },
+    });
+    expect(r.statusCode).toBe(422);
+    expect(r.json().error).toMatchObject({ code: 'attachment_invalid', field: 'attachmentIds' });
+    const after = await t.ctx.db.selectFrom('events').select(({ fn }) => fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    expect(Number(after.n)).toBe(Number(before.n));
+    expect(await t.ctx.db.selectFrom('events').select('id').where('title', '=', '冒用照片').execute()).toHaveLength(0);
+    const row = await t.ctx.db.selectFrom('files').select('entity').where('id', '=', theirs.id).executeTakeFirstOrThrow();
+    expect(row.entity).toBeNull();
+  });
+
   it('When someone outside the jurisdiction attaches to an event, then 404 and nothing is written', async () => {
     const eventId = await insertEvent(t.ctx.db, w.regions.uA1);
     const r = await upload(tokens.stationB1, await photoWithGps(), 'b.jpg', `/api/v1/events/${eventId}/attachments`);

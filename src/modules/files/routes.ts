@@ -33,7 +33,7 @@ export function fileRoutes(ctx: AppContext): FastifyPluginAsyncZod {
           summary: '预上传照片/视频 Upload a photo or video ahead of the record (multipart field `file`) → 201 {id, …}',
           description:
             'Type is decided by content (JPEG, PNG, WebP, AVIF, MP4, MOV); images are re-encoded without EXIF/GPS and get a 320 px thumbnail. ' +
-            'Pass the returned id in `attachmentIds` when creating the event or patrol. 413 when larger than the configured limit. ' +
+            'Pass the returned id in `attachmentIds` when creating the event (POST /api/v1/events). 413 when larger than the configured limit. ' +
             'An `Idempotency-Key` header makes a retried upload return the first answer.',
         },
       },

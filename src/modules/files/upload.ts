@@ -47,7 +47,7 @@ export async function ingestAll(ctx: AppContext, uploads: RawUpload[], opts: Ing
 }
 
 /**
- * Upload ahead of the record (the field app takes photos, then creates the event or patrol with
+ * Upload ahead of the record (a client takes photos, then creates the event with
  * `attachmentIds`). The file belongs to its uploader until attached.
  */
 export async function uploadFiles(
