@@ -348,7 +348,8 @@ function routingWorldColumns(ids: ReturnType<typeof sql>) {
     (SELECT COALESCE(json_agg(json_build_object('id', x.id, 'type', x.type, 'name', x.name, 'regionId', x.region_id, 'jurisdictionPaths', x.paths)), '[]')
        FROM (SELECT o.id, o.type, o.name, o.region_id, array_agg(jr.path) AS paths
                FROM unnest(${ids}) AS i(id)
-               JOIN organization_jurisdictions oj ON oj.region_id = i.id
+               -- OFFSET 0 keeps this a per-ancestor index probe; flattened, the generic plan hashes the whole table
+               CROSS JOIN LATERAL (SELECT oj.organization_id, oj.region_id FROM organization_jurisdictions oj WHERE oj.region_id = i.id OFFSET 0) oj
                JOIN organizations o ON o.id = oj.organization_id
                JOIN regions jr ON jr.id = oj.region_id
               GROUP BY o.id, o.type, o.name, o.region_id) x) AS orgs,
