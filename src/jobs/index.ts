@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import type { AppContext } from '../context.js';
 import { sealAudit } from '../modules/audit/store.js';
-import { foldEventStats } from '../modules/events/metrics.js';
+import { foldEventStats, vacuumEventStatsLog } from '../modules/events/metrics.js';
 import { sweepDeadlines } from './deadlines.js';
 import { deliverOutbox } from './outbox.js';
 import { purgeIdempotencyKeys } from './housekeeping.js';
@@ -22,8 +22,17 @@ const MORNING_OFFSET = 1 * 60 * MINUTE;
 export function recurringJobs(): RecurringJob[] {
   const jobs: RecurringJob[] = [
     { name: 'audit.seal', everyMs: 5 * SECOND, run: async ({ ctx }) => ({ sealed: await sealAudit(ctx.db) }) },
-    // E14: pending metrics deltas into the rollup
-    { name: 'events.stats', everyMs: 5 * SECOND, run: async ({ ctx }) => ({ folded: await foldEventStats(ctx.db, 20_000, { vacuum: ctx.database.kind === 'postgres' }) }) },
+    // E14: pending metrics changes into the rollup, and the folded log rows cleared
+    { name: 'events.stats', everyMs: 5 * SECOND, run: async ({ ctx }) => ({ folded: await foldEventStats(ctx.db, 20_000) }) },
+    {
+      name: 'events.stats.vacuum',
+      everyMs: MINUTE,
+      run: async ({ ctx }) => {
+        if (ctx.database.kind !== 'postgres') return { skipped: 'embedded database' };
+        await vacuumEventStatsLog(ctx.db);
+        return { vacuumed: true };
+      },
+    },
     { name: 'events.deadlines', everyMs: MINUTE, run: async ({ ctx, log }) => sweepDeadlines(ctx, log) },
     { name: 'outbox.deliver', everyMs: 5 * SECOND, run: async ({ ctx, log }) => deliverOutbox(ctx, log) },
     { name: 'idempotency.purge', everyMs: DAY, offsetMs: NIGHT_OFFSET, run: async ({ ctx }) => purgeIdempotencyKeys(ctx) },

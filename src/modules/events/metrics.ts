@@ -148,16 +148,23 @@ const STAT_COLUMNS =
   'village_path, month, category_code, state_n, tier_n, channel_n, total, grid_collected, self_closed, closed, late_closed, due_closed, close_ms, dwell_n, dwell_done_ms, dwell_open, dwell_open_entered';
 
 /** Folds the rollup's pending log rows into event_stats (job `events.stats`); returns how many. */
-export async function foldEventStats(db: Tx, maxRows = 20_000, opts: { vacuum?: boolean } = {}): Promise<number> {
+export async function foldEventStats(db: Tx, maxRows = 20_000): Promise<number> {
   let total = 0;
   for (;;) {
     const n = (await sql<{ n: number }>`SELECT event_stats_fold(${maxRows}) AS n`.execute(db)).rows[0].n;
     total += n;
     if (n < maxRows) break;
   }
-  // readers scan the log (event_stats_pending): clear what the fold left dead rather than wait for autovacuum
-  if (opts.vacuum && total) await sql`VACUUM event_stats_log`.execute(db);
   return total;
+}
+
+/**
+ * Readers scan the log (event_stats_pending): the job `events.stats.vacuum` clears what the folds
+ * left dead once a minute rather than after every fold (a vacuum costs more than the fold under
+ * heavy intake) or only when autovacuum comes round.
+ */
+export async function vacuumEventStatsLog(db: Tx): Promise<void> {
+  await sql`VACUUM event_stats_log`.execute(db);
 }
 
 /** The figures of the rollup rows matching `where` (alias s), folded or still pending: sums of a few thousand rows for a county. */
