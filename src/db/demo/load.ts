@@ -89,7 +89,10 @@ export async function loadDemoWorld(ctx: Pick<AppContext, 'db' | 'now'>, opts: {
     lastLoadTimings.buildEvents = Math.round(performance.now() - t0);
     // Case decisions of suspension change the business's status (E7), as the product does.
     for (const b of world.businesses) b.status = events.businessStatus.get(b.id) ?? b.status;
+    t0 = performance.now();
     await writeWorld(trx, world, passwordHash);
+    lastLoadTimings.writeWorld = Math.round(performance.now() - t0);
+    t0 = performance.now();
     // E14: the metrics rollup is computed once, set-based, after the bulk load rather than by its
     // triggers statement by statement (a fresh database: nobody else writes meanwhile).
     const rollup = (await sql<{ t: string | null }>`SELECT to_regproc('event_stats_rebuild')::text AS t`.execute(trx)).rows[0]?.t;
@@ -98,12 +101,15 @@ export async function loadDemoWorld(ctx: Pick<AppContext, 'db' | 'now'>, opts: {
       await sql`ALTER TABLE event_tier_dwell DISABLE TRIGGER event_stats_stays_ins`.execute(trx);
     }
     await writeEvents(trx, events);
+    lastLoadTimings.writeEvents = Math.round(performance.now() - t0);
+    t0 = performance.now();
     if (rollup) {
       await sql`ALTER TABLE events ENABLE TRIGGER event_stats_events_ins`.execute(trx);
       await sql`ALTER TABLE event_tier_dwell ENABLE TRIGGER event_stats_stays_ins`.execute(trx);
       await sql`SELECT event_stats_rebuild()`.execute(trx);
       await sql`SELECT event_stats_fold(2147483647)`.execute(trx);
     }
+    lastLoadTimings.rollup = Math.round(performance.now() - t0);
     for (const t of ['regions', 'organizations', 'working_groups']) await bumpSequence(trx, t);
     const counts: DemoCounts = {
       regions: world.regions.length,
