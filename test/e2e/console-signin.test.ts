@@ -24,6 +24,11 @@ afterAll(async () => {
 });
 
 describe('Console sign-in', () => {
+  it('When the stories run, then the server runs on the database the test run chose (PostgreSQL when TEST_DATABASE_URL is set)', () => {
+    expect(server.database).toBe(process.env.TEST_DATABASE_URL ? 'postgres' : 'embedded');
+    expect(server.output()).toContain(server.database === 'postgres' ? '(PostgreSQL server' : '(embedded database');
+  });
+
   it('When the admin signs in with the initial password, then the console asks for a new password before anything else', async () => {
     const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1280, height: 800 } });
     const page = await context.newPage();

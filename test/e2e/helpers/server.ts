@@ -4,6 +4,8 @@ import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 /** The demo world's one password for every account (src/db/demo/accounts.ts, README). */
@@ -13,6 +15,8 @@ export interface RunningServer {
   url: string;
   port: number;
   dataDir: string;
+  /** `postgres` when the story runs on a fresh database of the TEST_DATABASE_URL server. */
+  database: 'embedded' | 'postgres';
   /** Everything the server printed (for failure messages). */
   output(): string;
   stop(): Promise<void>;
@@ -30,9 +34,21 @@ export async function freePort(): Promise<number> {
   });
 }
 
+async function adminQuery(url: string, text: string): Promise<void> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    await c.query(text);
+  } finally {
+    await c.end();
+  }
+}
+
 /**
- * The real product as `npm start` runs it (tsx src/main.ts): embedded database in a fresh temp
- * directory, demo world, no background jobs. Resolves once `/api/health` answers 200.
+ * The real product as `npm start` runs it (tsx src/main.ts) with the demo world and no background
+ * jobs: on the embedded database in a fresh temp directory, or, when TEST_DATABASE_URL is set
+ * (`npm test`'s second pass, CI), on a fresh database of that PostgreSQL server, dropped by
+ * `stop()`. Resolves once `/api/health` answers 200.
  */
 export async function startServer(env: Record<string, string> = {}, timeoutMs = 240_000): Promise<RunningServer> {
   const port = await freePort();
@@ -48,9 +64,19 @@ export async function startServer(env: Record<string, string> = {}, timeoutMs = 
     FOODGRID_LOG_LEVEL: 'warn',
     ...env,
   };
-  // The stories run on the embedded database, whatever the shell says.
+  // The database is the test run's choice (or the story's), never the shell's DATABASE_URL.
   if (!env.DATABASE_URL) delete childEnv.DATABASE_URL;
   if (!env.FOODGRID_ADMIN_PASSWORD) delete childEnv.FOODGRID_ADMIN_PASSWORD;
+  const server = env.DATABASE_URL ? undefined : process.env.TEST_DATABASE_URL;
+  let dropDatabase: (() => Promise<void>) | null = null;
+  if (server) {
+    const name = `fg_e2e_${randomBytes(6).toString('hex')}`;
+    await adminQuery(server, `CREATE DATABASE ${name}`);
+    const u = new URL(server);
+    u.pathname = `/${name}`;
+    childEnv.DATABASE_URL = u.toString();
+    dropDatabase = () => adminQuery(server, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  }
   const child: ChildProcess = spawn(process.execPath, [path.join(REPO, 'node_modules/tsx/dist/cli.mjs'), 'src/main.ts'], {
     cwd: REPO,
     env: childEnv,
@@ -77,6 +103,7 @@ export async function startServer(env: Record<string, string> = {}, timeoutMs = 
       });
     }
     rmSync(dataDir, { recursive: true, force: true });
+    await dropDatabase?.();
   };
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
@@ -86,7 +113,7 @@ export async function startServer(env: Record<string, string> = {}, timeoutMs = 
     }
     try {
       const r = await fetch(`${url}/api/health`);
-      if (r.status === 200) return { url, port, dataDir, output: () => out, stop };
+      if (r.status === 200) return { url, port, dataDir, database: server ? 'postgres' : 'embedded', output: () => out, stop };
     } catch {
       /* not listening yet */
     }
