@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** A free local port for a server under measurement (the browser stories' helper). */
-export { freePort } from '../test/e2e/helpers/server.js';
+export { adminQuery, freePort } from '../test/e2e/helpers/server.js';
 
 /**
  * Helpers for `bench/*.bench.ts` files. A bench file is a standalone script (run by `bench/run.ts`

@@ -34,7 +34,8 @@ export async function freePort(): Promise<number> {
   });
 }
 
-async function adminQuery(url: string, text: string): Promise<void> {
+/** One statement on its own connection (CREATE/DROP DATABASE cannot run inside a pool's transaction). */
+export async function adminQuery(url: string, text: string): Promise<void> {
   const c = new pg.Client({ connectionString: url });
   await c.connect();
   try {
