@@ -26,6 +26,9 @@ const Users = lazy(() => import('./features/admin/users'));
 const Catalogue = lazy(() => import('./features/admin/catalogue'));
 const Deadlines = lazy(() => import('./features/admin/deadlines'));
 const Inbox = lazy(() => import('./features/notifications/inbox'));
+const PatrolCoverage = lazy(() => import('./features/patrols/coverage'));
+const PatrolList = lazy(() => import('./features/patrols/list'));
+const PatrolDetail = lazy(() => import('./features/patrols/detail'));
 
 export const queryClient = new QueryClient({
   defaultOptions: {
@@ -84,6 +87,9 @@ export function App() {
                   <Route path="/businesses/import" element={<Page><BusinessImport /></Page>} />
                   <Route path="/businesses/:id" element={<Page><BusinessDetail /></Page>} />
                   <Route path="/businesses/:id/poster" element={<Page><BusinessPoster /></Page>} />
+                  <Route path="/patrols" element={<Page><PatrolList /></Page>} />
+                  <Route path="/patrols/coverage" element={<Page><PatrolCoverage /></Page>} />
+                  <Route path="/patrols/:id" element={<Page><PatrolDetail /></Page>} />
                   <Route path="/admin/regions" element={<Page><Regions /></Page>} />
                   <Route path="/admin/organizations" element={<Page><Organizations /></Page>} />
                   <Route path="/admin/users" element={<Page><Users /></Page>} />

@@ -13,6 +13,7 @@ import {
   InboxOutlined,
   LogoutOutlined,
   ProfileOutlined,
+  ScheduleOutlined,
   ShopOutlined,
   TeamOutlined,
   UserOutlined,
@@ -22,6 +23,7 @@ import { api, auth } from '../shared/api';
 import { label, ROLES, t } from '../shared/i18n';
 import { ChangePasswordForm, useMe } from './session';
 import { LangSwitch } from './components/lang-switch';
+import { PATROL_READERS } from './features/patrols/api';
 
 const ADMIN_READERS = ['admin', 'station_staff', 'bureau_staff', 'food_safety_office', 'enforcement_officer'];
 
@@ -43,6 +45,20 @@ export function Shell({ children }: { children: ReactNode }) {
     { key: '/events', icon: <AlertOutlined />, label: <Link to="/events">{t('事件管理', 'Events')}</Link> },
     { key: '/dashboard', icon: <BarChartOutlined />, label: <Link to="/dashboard">{t('数据看板', 'Dashboard')}</Link> },
     { key: '/businesses', icon: <ShopOutlined />, label: <Link to="/businesses">{t('经营主体', 'Businesses')}</Link> },
+    // Patrols lie in a jurisdiction: staff who have one (P1–P3).
+    ...(PATROL_READERS.includes(me.role) && (me.scope === undefined || me.scope.length > 0)
+      ? [
+          {
+            key: 'patrols',
+            icon: <ScheduleOutlined />,
+            label: t('巡查', 'Patrols'),
+            children: [
+              { key: '/patrols/coverage', label: <Link to="/patrols/coverage">{t('巡查覆盖率', 'Patrol coverage')}</Link> },
+              { key: '/patrols', label: <Link to="/patrols">{t('巡查记录', 'Patrol records')}</Link> },
+            ],
+          },
+        ]
+      : []),
     {
       key: 'admin',
       icon: <ClusterOutlined />,
@@ -67,7 +83,9 @@ export function Shell({ children }: { children: ReactNode }) {
       ),
     },
   ];
-  const selected = '/' + loc.pathname.split('/').filter(Boolean).slice(0, loc.pathname.startsWith('/admin') ? 2 : 1).join('/');
+  const twoLevels = loc.pathname.startsWith('/admin') || loc.pathname.startsWith('/patrols/coverage');
+  const selected = '/' + loc.pathname.split('/').filter(Boolean).slice(0, twoLevels ? 2 : 1).join('/');
+  const openGroup = loc.pathname.startsWith('/admin') ? 'admin' : loc.pathname.startsWith('/patrols') ? 'patrols' : null;
 
   const signOut = async () => {
     await auth.logout().catch(() => undefined);
@@ -83,7 +101,7 @@ export function Shell({ children }: { children: ReactNode }) {
         <div style={{ color: '#fff', padding: '16px 20px', fontSize: 18, fontWeight: 600, whiteSpace: 'nowrap' }}>
           <ClockCircleOutlined /> {t('食安网格', 'FoodGrid')}
         </div>
-        <Menu theme="dark" mode="inline" selectedKeys={[selected]} defaultOpenKeys={loc.pathname.startsWith('/admin') ? ['admin'] : []} items={items} />
+        <Menu theme="dark" mode="inline" selectedKeys={[selected]} defaultOpenKeys={openGroup ? [openGroup] : []} items={items} />
       </Layout.Sider>
       <Layout>
         <Layout.Header
