@@ -11,6 +11,7 @@ import { eventMetrics, foldEventStats } from '../../src/modules/events/metrics.j
 import { createEvent } from '../../src/modules/events/create-event.js';
 import { loadActor } from '../../src/modules/identity/store.js';
 import { CHANNELS, EVENT_STATES, TIERS } from '../../src/domain/events/index.js';
+import { patrolCoverage } from '../../src/modules/patrols/queries.js';
 
 /** H5: the demo world of 莆田市, loaded into a fresh database and checked for its shape. */
 let t: TestApp;
@@ -248,6 +249,30 @@ describe('H5 demo world', () => {
          AND (SELECT count(*) FROM event_tier_dwell d WHERE d.event_id = ev.id) > 1`);
     expect(n.live).toBeGreaterThan(0);
     expect(n.noticed).toBe(n.live);
+  });
+
+  it('When patrols are read, then three months of grid patrols exist and last month most businesses of a county were patrolled (P1/P2)', async () => {
+    const [p] = await rows<{ n: number; failed: number; first: Date; last: Date; unknown: number }>(sql`
+      SELECT count(*)::int AS n, count(*) FILTER (WHERE NOT passed)::int AS failed, min(patrolled_at) AS first, max(patrolled_at) AS last,
+             count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.id = patroller_id AND u.role IN ('grid_member','unit_leader','grid_leader')))::int AS unknown
+        FROM patrols`);
+    expect(p.n).toBeGreaterThan(5000);
+    expect(p.unknown).toBe(0);
+    expect(p.failed).toBeGreaterThan(0);
+    expect(p.failed).toBeLessThan(p.n * 0.2);
+    expect(new Date(p.last).getTime()).toBeLessThanOrEqual(t.ctx.now().getTime());
+    expect(t.ctx.now().getTime() - new Date(p.first).getTime()).toBeLessThan(95 * 86400_000);
+    const [items] = await rows<{ n: number }>(sql`SELECT count(*)::int AS n FROM patrol_items`);
+    expect(items.n).toBe(p.n * 5);
+    // What the coverage page shows a county leader for last month: most, not all, businesses patrolled.
+    const [county] = await rows<{ id: number }>(sql`SELECT id FROM regions WHERE code = '350304'`);
+    const admin = (await loadActor(t.ctx.db, (await rows<{ id: string }>(sql`SELECT id FROM users WHERE username = 'licheng_staff'`))[0].id))!;
+    const d = new Date(t.ctx.now().getTime() + 8 * 3600_000);
+    const lastMonth = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() - 1, 15)).toISOString().slice(0, 7);
+    const cov = (await patrolCoverage(t.ctx, admin, { regionId: String(county.id), month: lastMonth })) as any;
+    expect(cov.totals.businesses).toBeGreaterThan(500);
+    expect(cov.totals.patrolled / cov.totals.businesses).toBeGreaterThan(0.85);
+    expect(cov.totals.patrolled).toBeLessThan(cov.totals.businesses);
   });
 
   it('When metrics are read from the rollup, then they equal a live scan of the events for every region level, period and category (E14)', async () => {

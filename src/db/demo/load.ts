@@ -2,6 +2,7 @@ import { sql, type RawBuilder } from 'kysely';
 import type { AppContext, Tx } from '../../context.js';
 import { hashPassword } from '../../modules/identity/passwords.js';
 import { writeAudit } from '../../modules/audit/store.js';
+import { seedDemoPatrols } from '../../modules/patrols/demo.js';
 import { DEMO_PASSWORD } from './accounts.js';
 import { buildDemoWorld, type DemoWorld } from './world.js';
 import { buildDemoEvents, type CatalogueItem, type DemoEvents } from './events.js';
@@ -110,6 +111,11 @@ export async function loadDemoWorld(ctx: Pick<AppContext, 'db' | 'now'>, opts: {
       await sql`SELECT event_stats_fold(2147483647)`.execute(trx);
     }
     lastLoadTimings.rollup = Math.round(performance.now() - t0);
+    // P1/P2: three months of grid patrols, so coverage and "last patrolled" show a real county.
+    t0 = performance.now();
+    const hasPatrols = (await sql<{ t: string | null }>`SELECT to_regclass('patrols')::text AS t`.execute(trx)).rows[0]?.t;
+    const patrols = hasPatrols ? await seedDemoPatrols(trx, { now: ctx.now() }) : { patrols: 0, items: 0 };
+    lastLoadTimings.patrols = Math.round(performance.now() - t0);
     for (const t of ['regions', 'organizations', 'working_groups']) await bumpSequence(trx, t);
     const counts: DemoCounts = {
       regions: world.regions.length,
@@ -121,6 +127,7 @@ export async function loadDemoWorld(ctx: Pick<AppContext, 'db' | 'now'>, opts: {
       events: events.events.length,
       eventHistory: events.history.length,
       notifications: events.notifications.length,
+      patrols: patrols.patrols,
     };
     const value = JSON.stringify({ version: DEMO_VERSION, loadedAt: ctx.now().toISOString(), counts });
     await sql`INSERT INTO settings (key, value) VALUES (${DEMO_SETTING}, ${value}::jsonb)
