@@ -49,8 +49,9 @@ export function registerAuth(app: FastifyInstance, ctx: AppContext) {
     const token = tokenFrom(req);
     if (token) {
       const th = hashToken(token);
-      const row = await findSessionActor(ctx.db, th);
       const now = ctx.now();
+      // Touch at most every 30 s: the idle timeout needs only coarse precision.
+      const row = await findSessionActor(ctx.db, th, { now, idleMs, touchAfterMs: 30_000 });
       if (row) {
         const idle = now.getTime() - new Date(row.last_seen_at).getTime() > idleMs;
         const expired = now.getTime() > new Date(row.expires_at).getTime();
@@ -61,10 +62,6 @@ export function registerAuth(app: FastifyInstance, ctx: AppContext) {
           req.actor = actorFromRow(row);
           req.tokenHash = th;
           (req as any).mustChangePassword = row.must_change_password;
-          // Touch at most every 30 s: idle timeout needs only coarse precision.
-          if (now.getTime() - new Date(row.last_seen_at).getTime() > 30_000) {
-            await ctx.db.updateTable('sessions').set({ last_seen_at: now }).where('token_hash', '=', th).execute();
-          }
         }
       }
     }

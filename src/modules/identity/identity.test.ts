@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, TEST_PASSWORD, type TestApp } from '../../../test/helpers/app.js';
 import { smallWorld, user, type SmallWorld } from '../../../test/helpers/world.js';
+import { hashToken } from '../../http/auth.js';
 
 let t: TestApp;
 let w: SmallWorld;
@@ -69,6 +70,25 @@ describe('sign-in', () => {
     const r = await t.api(token).get('/api/v1/me');
     expect(r.status).toBe(401);
     expect(r.body.error.code).toBe('session_expired');
+  });
+
+  it('When a session is used, then it is touched only when last seen more than 30 s ago, so a user active every few minutes never times out', async () => {
+    const token = await t.login('w_station_a1');
+    const th = hashToken(token);
+    const seen = async () =>
+      new Date((await t.ctx.db.selectFrom('sessions').select('last_seen_at').where('token_hash', '=', th).executeTakeFirstOrThrow()).last_seen_at).getTime();
+    const set = (msAgo: number) => t.ctx.db.updateTable('sessions').set({ last_seen_at: new Date(Date.now() - msAgo) }).where('token_hash', '=', th).execute();
+    await set(10_000);
+    const recent = await seen();
+    expect((await t.api(token).get('/api/v1/me')).status).toBe(200);
+    expect(await seen()).toBe(recent);
+    // 29 minutes without a request: still signed in, and the clock restarts
+    await set(29 * 60_000);
+    const t0 = Date.now();
+    expect((await t.api(token).get('/api/v1/me')).status).toBe(200);
+    expect(await seen()).toBeGreaterThanOrEqual(t0 - 1000);
+    await set(29 * 60_000);
+    expect((await t.api(token).get('/api/v1/me')).status).toBe(200);
   });
 
   it('When signed out, then the token no longer works', async () => {
