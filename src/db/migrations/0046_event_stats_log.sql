@@ -74,18 +74,22 @@ DECLARE
   done_parts text;
   open_parts text;
   entered_parts text;
-  village text := $v$COALESCE((SELECT v.path FROM regions v
-                     WHERE v.id = ANY(string_to_array(trim(both '/' from p.village_path), '/')::bigint[]) AND v.level = 'village' LIMIT 1), p.village_path)$v$;
-  log_cols text := 'sg, stay, region_path, created_at, category_code, state, tier, channel, deadline, resolved_at, closed_at, entered_at, left_at';
+  -- the village of each distinct place path of the rows in `src` (alias: village map v)
+  villages text := $v$SELECT x.region_path, COALESCE((SELECT r.path FROM regions r
+                     WHERE r.id = ANY(string_to_array(trim(both '/' from x.region_path), '/')::bigint[]) AND r.level = 'village' LIMIT 1),
+                     x.region_path) AS village_path
+                FROM (SELECT DISTINCT region_path FROM src) x$v$;
   event_cols text := 'region_path, created_at, category_code, state, tier, channel, deadline, resolved_at, closed_at';
   arrays constant text[][] := ARRAY[['state_n', '7', 'int[]'], ['tier_n', '9', 'int[]'], ['channel_n', '6', 'int[]'],
                                     ['dwell_n', '9', 'int[]'], ['dwell_done_ms', '9', 'double precision[]'],
                                     ['dwell_open', '9', 'int[]'], ['dwell_open_entered', '9', 'double precision[]']];
   scalars constant text[] := ARRAY['total', 'grid_collected', 'self_closed', 'closed', 'late_closed', 'due_closed', 'close_ms'];
-  cols text := 'village_path, month, category_code';
-  sums text := format('%s, month, category_code', village);
+  -- event_stats's columns in the order of event_sums
+  cols constant text := 'village_path, month, category_code, state_n, tier_n, channel_n, total, grid_collected, self_closed, closed, '
+                        'late_closed, due_closed, close_ms, dwell_n, dwell_done_ms, dwell_open, dwell_open_entered';
   sets text := '';
   sums_by_place text;
+  sums_by_village text;
   i int;
 BEGIN
   SELECT string_agg(format('sum(r.sg * (NOT r.stay AND r.state = %L)::int)', s), ', ' ORDER BY k) INTO state_parts
@@ -139,45 +143,51 @@ BEGIN
      WHERE n.left_at IS DISTINCT FROM o.left_at;
     RETURN NULL; END$b$$f$;
 
-  -- event_stats_fold(max_rows): folds up to max_rows of the oldest log rows into event_stats:
-  -- summed by place, then by the place's village, upserted in key order (no lock-order
-  -- deadlocks between two folders). Returns how many log rows were folded.
+  -- The rows of `src` summed by their place's village, for event_stats.
+  sums_by_village := format(event_sums, 'SELECT src.*, v.village_path AS key FROM src JOIN v USING (region_path)', 'r.key',
+                            state_parts, tier_parts, channel_parts, n_parts, done_parts, open_parts, entered_parts);
+
+  -- event_stats_fold(max_rows): folds up to max_rows of the oldest log rows into event_stats,
+  -- set-based: each distinct place looked up once for its village, the rows summed by village,
+  -- upserted in key order (no lock-order deadlocks between two folders), arrays added element by
+  -- element in place. Returns how many log rows were folded.
   FOR i IN 1 .. array_length(arrays, 1) LOOP
-    cols := cols || ', ' || arrays[i][1];
-    sums := sums || ', ARRAY[' || (SELECT string_agg(format('sum(p.%I[%s])', arrays[i][1], k), ', ' ORDER BY k)
-                                     FROM generate_series(1, arrays[i][2]::int) k) || ']::' || arrays[i][3];
-    sets := sets || format('%1$I = event_stats_add(t.%1$I, EXCLUDED.%1$I), ', arrays[i][1]);
+    sets := sets || format('%1$I = ARRAY[', arrays[i][1])
+            || (SELECT string_agg(format('t.%1$I[%2$s] + EXCLUDED.%1$I[%2$s]', arrays[i][1], k), ', ' ORDER BY k) FROM generate_series(1, arrays[i][2]::int) k)
+            || ']::' || arrays[i][3] || ', ';
   END LOOP;
   FOR i IN 1 .. array_length(scalars, 1) LOOP
-    cols := cols || ', ' || scalars[i];
-    sums := sums || format(', sum(p.%I)', scalars[i]);
     sets := sets || format('%1$I = t.%1$I + EXCLUDED.%1$I', scalars[i]) || CASE WHEN i < array_length(scalars, 1) THEN ', ' ELSE '' END;
   END LOOP;
   EXECUTE format($f$CREATE FUNCTION event_stats_fold(max_rows int) RETURNS int LANGUAGE plpgsql AS %L$f$, format($b$
     DECLARE folded int;
     BEGIN
-      WITH d AS (
+      WITH src AS (
         DELETE FROM event_stats_log WHERE id IN (SELECT id FROM event_stats_log ORDER BY id LIMIT max_rows FOR UPDATE SKIP LOCKED)
         RETURNING *),
-      p AS (%1$s),
+      v AS (%1$s),
       ins AS (
         INSERT INTO event_stats AS t (%2$s)
-        SELECT %3$s FROM p GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+        SELECT * FROM (%3$s) s ORDER BY 1, 2, 3
         ON CONFLICT (village_path, month, category_code) DO UPDATE SET %4$s)
-      SELECT count(*) INTO folded FROM d;
+      SELECT count(*) INTO folded FROM src;
       RETURN folded;
     END
-  $b$, format(sums_by_place, 'SELECT * FROM d'), cols, sums, sets));
+  $b$, villages, cols, sums_by_village, sets));
 
-  -- event_stats_rebuild(): the rollup recomputed from events and stays (after a bulk load with
-  -- the triggers off, or to repair): every image logged afresh, for the caller to fold.
-  EXECUTE format($f$CREATE FUNCTION event_stats_rebuild() RETURNS void LANGUAGE plpgsql AS $b$BEGIN
+  -- event_stats_rebuild(): the rollup recomputed from events and stays, set-based and straight
+  -- into event_stats (after a bulk load with the insert triggers off, or to repair).
+  EXECUTE format($f$CREATE FUNCTION event_stats_rebuild() RETURNS void LANGUAGE plpgsql AS %L$f$, format($b$BEGIN
     DELETE FROM event_stats;
     DELETE FROM event_stats_log;
-    INSERT INTO event_stats_log (sg, stay, %1$s) SELECT 1, false, %1$s FROM events;
-    INSERT INTO event_stats_log (sg, stay, region_path, created_at, category_code, tier, entered_at, left_at)
-    SELECT 1, true, e.region_path, e.created_at, e.category_code, d.tier, d.entered_at, d.left_at FROM event_tier_dwell d JOIN events e ON e.id = d.event_id;
-    END$b$$f$, event_cols);
+    WITH src AS (
+      SELECT 1 AS sg, false AS stay, %1$s, NULL::timestamptz AS entered_at, NULL::timestamptz AS left_at FROM events
+      UNION ALL
+      SELECT 1, true, e.region_path, e.created_at, e.category_code, NULL, d.tier, NULL, NULL, NULL, NULL, d.entered_at, d.left_at
+        FROM event_tier_dwell d JOIN events e ON e.id = d.event_id),
+    v AS (%2$s)
+    INSERT INTO event_stats (%3$s) %4$s;
+    END$b$, event_cols, villages, cols, sums_by_village));
 END $do$;
 
 CREATE TRIGGER event_stats_events_ins AFTER INSERT ON events REFERENCING NEW TABLE AS new_rows
@@ -195,3 +205,4 @@ CREATE TRIGGER event_stats_stays_del AFTER DELETE ON event_tier_dwell REFERENCIN
 
 -- The village lookup now lives in the fold.
 DROP FUNCTION event_stats_key_path(text);
+DROP FUNCTION event_stats_add(anyarray, anyarray);
