@@ -51,7 +51,7 @@ export function registerAuth(app: FastifyInstance, ctx: AppContext) {
       const th = hashToken(token);
       const now = ctx.now();
       // Touch at most every 30 s: the idle timeout needs only coarse precision.
-      const row = await findSessionActor(ctx.db, th, { now, idleMs, touchAfterMs: 30_000 });
+      const row = await findSessionActor(ctx.db, th, now, 30_000);
       if (row) {
         const idle = now.getTime() - new Date(row.last_seen_at).getTime() > idleMs;
         const expired = now.getTime() > new Date(row.expires_at).getTime();

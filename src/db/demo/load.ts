@@ -79,11 +79,8 @@ export async function loadDemoWorld(ctx: Pick<AppContext, 'db' | 'now'>, opts: {
       today: ctx.now(),
       businesses: opts.businesses,
     });
-    // Events follow the item catalogue's self-handle tiers (E11) when the catalogue is installed.
-    const hasCatalogue = (await sql<{ t: string | null }>`SELECT to_regclass('catalogue_items')::text AS t`.execute(trx)).rows[0]?.t;
-    const catalogue = hasCatalogue
-      ? (await sql<CatalogueItem>`SELECT code, name, self_handle_tiers, business_types FROM catalogue_items WHERE active ORDER BY code`.execute(trx)).rows
-      : [];
+    // Events follow the item catalogue's self-handle tiers (E11).
+    const catalogue = (await sql<CatalogueItem>`SELECT code, name, self_handle_tiers, business_types FROM catalogue_items WHERE active ORDER BY code`.execute(trx)).rows;
     lastLoadTimings.buildWorld = Math.round(performance.now() - t0);
     t0 = performance.now();
     const events = buildDemoEvents(world, { today: ctx.now(), catalogue, count: opts.events });
@@ -96,25 +93,18 @@ export async function loadDemoWorld(ctx: Pick<AppContext, 'db' | 'now'>, opts: {
     t0 = performance.now();
     // E14: the metrics rollup is computed once, set-based, after the bulk load rather than by its
     // triggers statement by statement (a fresh database: nobody else writes meanwhile).
-    const rollup = (await sql<{ t: string | null }>`SELECT to_regproc('event_stats_rebuild')::text AS t`.execute(trx)).rows[0]?.t;
-    if (rollup) {
-      await sql`ALTER TABLE events DISABLE TRIGGER event_stats_events_ins`.execute(trx);
-      await sql`ALTER TABLE event_tier_dwell DISABLE TRIGGER event_stats_stays_ins`.execute(trx);
-    }
+    await sql`ALTER TABLE events DISABLE TRIGGER event_stats_events_ins`.execute(trx);
+    await sql`ALTER TABLE event_tier_dwell DISABLE TRIGGER event_stats_stays_ins`.execute(trx);
     await writeEvents(trx, events);
     lastLoadTimings.writeEvents = Math.round(performance.now() - t0);
     t0 = performance.now();
-    if (rollup) {
-      await sql`ALTER TABLE events ENABLE TRIGGER event_stats_events_ins`.execute(trx);
-      await sql`ALTER TABLE event_tier_dwell ENABLE TRIGGER event_stats_stays_ins`.execute(trx);
-      await sql`SELECT event_stats_rebuild()`.execute(trx);
-      await sql`SELECT event_stats_fold(2147483647)`.execute(trx);
-    }
+    await sql`ALTER TABLE events ENABLE TRIGGER event_stats_events_ins`.execute(trx);
+    await sql`ALTER TABLE event_tier_dwell ENABLE TRIGGER event_stats_stays_ins`.execute(trx);
+    await sql`SELECT event_stats_rebuild()`.execute(trx);
     lastLoadTimings.rollup = Math.round(performance.now() - t0);
     // P1/P2: three months of grid patrols, so coverage and "last patrolled" show a real county.
     t0 = performance.now();
-    const hasPatrols = (await sql<{ t: string | null }>`SELECT to_regclass('patrols')::text AS t`.execute(trx)).rows[0]?.t;
-    const patrols = hasPatrols ? await seedDemoPatrols(trx, { now: ctx.now() }) : { patrols: 0, items: 0 };
+    const patrols = await seedDemoPatrols(trx, { now: ctx.now() });
     lastLoadTimings.patrols = Math.round(performance.now() - t0);
     for (const t of ['regions', 'organizations', 'working_groups']) await bumpSequence(trx, t);
     const counts: DemoCounts = {
