@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addFigures, chinaMonthStart, emptyFigures, splitPeriod } from './metrics.js';
+import { addFigures, chinaMonthStart, emptyFigures, splitPeriod, summarizeFigures } from './metrics.js';
 
 describe('E14 metrics periods', () => {
   it('When a date falls inside a China month, then the month starts at 00:00 UTC+8 on the 1st', () => {
@@ -44,5 +44,26 @@ describe('E14 metrics periods', () => {
     expect(s.total).toBe(6);
     expect(s.closeMs).toBe(7);
     expect(s.dwell).toEqual({ grid: { stays: 3, doneMs: 11, open: 1, openEnteredSec: 5 }, station: { stays: 1, doneMs: 3, open: 0, openEnteredSec: 0 } });
+  });
+
+  it('When the answer is computed, then open-and-overdue events count as late, and open stays are measured up to now', () => {
+    const f = emptyFigures();
+    f.closed = 4;
+    f.dueClosed = 4;
+    f.lateClosed = 1;
+    f.closeMs = 4 * 3_600_000;
+    f.gridCollected = 5;
+    f.selfClosed = 2;
+    // one stay done after 60 s, one still open since 120 s before now
+    const now = new Date('2026-05-01T00:00:00Z');
+    f.dwell.grid = { stays: 2, doneMs: 60_000, open: 1, openEnteredSec: now.getTime() / 1000 - 120 };
+    const a = summarizeFigures(f, 2, 1_800_000.4, now);
+    // 4 closed with a deadline, 1 of them late, and 2 still open past their deadline: 3 late of 6
+    expect(a.onTime).toEqual({ judged: 6, late: 3, rate: 0.5 });
+    expect(a.overdue).toBe(2);
+    expect(a.timeToClose).toEqual({ closed: 4, meanMs: 3_600_000, medianMs: 1_800_000 });
+    expect(a.selfClosure).toEqual({ gridCollected: 5, selfClosed: 2, rate: 0.4 });
+    expect(a.dwellByTier).toEqual({ grid: { stays: 2, meanMs: 90_000 } });
+    expect(summarizeFigures(emptyFigures(), 0, null, now).onTime.rate).toBeNull();
   });
 });

@@ -1,87 +1,10 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { AppContext, Tx } from '../../context.js';
 import type { Actor } from '../../domain/access.js';
-import { CHANNELS, EVENT_STATES, TIERS } from '../../domain/events/index.js';
+import { CHANNELS, EVENT_STATES, TIERS, ROLLUP_LEVELS, addFigures, emptyFigures, splitPeriod, summarizeFigures, type Figures } from '../../domain/events/index.js';
 import { getRegionInScope, likePrefix, scopeCondition } from '../regions/store.js';
 import { ACTIVE, parseDate, type MetricsQuery } from './queries.js';
 import { OWN_ONLY_ROLES, eventScopeCondition } from './store.js';
-
-/**
- * E14 figures as sums: what both the rollup (event_stats) and a live scan of events produce,
- * so a period can be answered from whole months of the rollup plus its partial months live.
- */
-export interface Figures {
-  byState: Record<string, number>;
-  byTier: Record<string, number>;
-  byChannel: Record<string, number>;
-  total: number;
-  gridCollected: number;
-  selfClosed: number;
-  closed: number;
-  lateClosed: number;
-  dueClosed: number;
-  closeMs: number;
-  /** Per tier: stays, completed stays' total ms, open stays and the sum of their entry times (epoch s). */
-  dwell: Record<string, { stays: number; doneMs: number; open: number; openEnteredSec: number }>;
-}
-
-export function emptyFigures(): Figures {
-  return { byState: {}, byTier: {}, byChannel: {}, total: 0, gridCollected: 0, selfClosed: 0, closed: 0, lateClosed: 0, dueClosed: 0, closeMs: 0, dwell: {} };
-}
-
-const addCounts = (a: Record<string, number>, b: Record<string, number>) => {
-  for (const [k, v] of Object.entries(b)) if (v) a[k] = (a[k] ?? 0) + v;
-};
-
-export function addFigures(a: Figures, b: Figures): Figures {
-  addCounts(a.byState, b.byState);
-  addCounts(a.byTier, b.byTier);
-  addCounts(a.byChannel, b.byChannel);
-  a.total += b.total;
-  a.gridCollected += b.gridCollected;
-  a.selfClosed += b.selfClosed;
-  a.closed += b.closed;
-  a.lateClosed += b.lateClosed;
-  a.dueClosed += b.dueClosed;
-  a.closeMs += b.closeMs;
-  for (const [tier, d] of Object.entries(b.dwell)) {
-    const x = (a.dwell[tier] ??= { stays: 0, doneMs: 0, open: 0, openEnteredSec: 0 });
-    x.stays += d.stays;
-    x.doneMs += d.doneMs;
-    x.open += d.open;
-    x.openEnteredSec += d.openEnteredSec;
-  }
-  return a;
-}
-
-/** Levels whose subtrees the rollup answers exactly (its rows are keyed by village). */
-const ROLLUP_LEVELS = new Set(['country', 'province', 'city', 'county', 'township', 'village']);
-
-/** China (UTC+8) month starts: the first at or after `d`, and the last at or before `d`. */
-export function chinaMonthStart(d: Date, dir: 'ceil' | 'floor'): Date {
-  const cn = new Date(d.getTime() + 8 * 3600_000);
-  let start = new Date(Date.UTC(cn.getUTCFullYear(), cn.getUTCMonth(), 1) - 8 * 3600_000);
-  if (dir === 'ceil' && start.getTime() < d.getTime()) start = new Date(Date.UTC(cn.getUTCFullYear(), cn.getUTCMonth() + 1, 1) - 8 * 3600_000);
-  return start;
-}
-
-const monthKey = (d: Date) => new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
-
-/**
- * Splits [from, to) into whole China months (for the rollup) and the partial months at either
- * end (for a live scan). Unbounded ends are whole.
- */
-export function splitPeriod(from: Date | undefined, to: Date | undefined): { months: { from?: string; to?: string } | null; live: Array<{ from?: Date; to?: Date }> } {
-  const a = from ? chinaMonthStart(from, 'ceil') : undefined;
-  const b = to ? chinaMonthStart(to, 'floor') : undefined;
-  if (a && b && a.getTime() >= b.getTime()) return { months: null, live: [{ from, to }] };
-  const live: Array<{ from?: Date; to?: Date }> = [];
-  if (from && a && from.getTime() < a.getTime()) live.push({ from, to: a });
-  if (to && b && b.getTime() < to.getTime()) live.push({ from: b, to });
-  return { months: { from: a ? monthKey(a) : undefined, to: b ? monthKey(b) : undefined }, live };
-}
-
-const ms = (v: unknown) => (v == null ? null : Math.round(Number(v)));
 
 /** The figures of the events matching `where` (alias e), scanning them. */
 async function liveFigures(db: Tx, where: RawBuilder<unknown>): Promise<Figures> {
@@ -260,31 +183,11 @@ export async function eventMetrics(ctx: AppContext, actor: Actor, q: MetricsQuer
   })();
   const [figures, overdueRow, medianRow] = await Promise.all([summed, overduePart, medianPart]);
   const live = { overdue: overdueRow.rows[0].n, median_ms: medianRow.rows[0]?.median_ms ?? null };
-  const overdue = live.overdue;
-
-  // On time counts open-and-overdue events as late, not only closed ones.
-  const judged = figures.dueClosed + overdue;
-  const late = figures.lateClosed + overdue;
-  const nowSec = now.getTime() / 1000;
   return {
     regionId: region?.id ?? null,
     from: from?.toISOString() ?? null,
     to: to?.toISOString() ?? null,
     categoryCode: q.categoryCode ?? null,
-    total: figures.total,
-    byState: figures.byState,
-    byTier: figures.byTier,
-    byChannel: figures.byChannel,
-    selfClosure: {
-      gridCollected: figures.gridCollected,
-      selfClosed: figures.selfClosed,
-      rate: figures.gridCollected ? figures.selfClosed / figures.gridCollected : null,
-    },
-    timeToClose: { closed: figures.closed, meanMs: figures.closed ? ms(figures.closeMs / figures.closed) : null, medianMs: ms(live.median_ms) },
-    dwellByTier: Object.fromEntries(
-      Object.entries(figures.dwell).map(([tier, d]) => [tier, { stays: d.stays, meanMs: d.stays ? ms((d.doneMs + (d.open * nowSec - d.openEnteredSec) * 1000) / d.stays) : null }]),
-    ),
-    overdue,
-    onTime: { judged, late, rate: judged ? (judged - late) / judged : null },
+    ...summarizeFigures(figures, live.overdue, live.median_ms, now),
   };
 }
