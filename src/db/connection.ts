@@ -33,19 +33,40 @@ pg.types.setTypeParser(DATE, identity);
 
 /**
  * Kysely sends unnamed statements, which PostgreSQL parses and plans on every call; for the
- * short statements of a command (lookups, inserts) planning costs more than running them. This
- * pool names such statements after a hash of their text, so each connection prepares them once.
- * Statements with LIKE (subtree prefix ranges) stay unnamed: a generic plan cannot turn the
- * parameter into an index range, a custom plan per call can.
+ * short statements of a command (lookups, inserts) planning costs more than running them, and
+ * intake's context read plans in 1.3 ms and runs in 0.6 ms (N3). Such statements are named
+ * after a hash of their text, so each connection prepares them once and PostgreSQL may keep a
+ * generic plan. Statements with LIKE (subtree prefix ranges) stay unnamed: a generic plan cannot
+ * turn the parameter into an index range, a custom plan per call can. A statement must be one
+ * command: a `;` in a line comment does not make a second one.
  */
+export function preparable(text: string): boolean {
+  const code = text.replace(/--[^\n]*/g, '');
+  return !/\blike\b/i.test(code) && text.length < 8000 && !code.includes(';');
+}
+
+/** Statement names by text; bounded, as a text with inlined values could make many. */
+const statementNames = new Map<string, string | null>();
+
+function statementName(text: string): string | null {
+  let name = statementNames.get(text);
+  if (name === undefined) {
+    name = preparable(text) ? `k${createHash('sha1').update(text).digest('hex').slice(0, 20)}` : null;
+    if (statementNames.size >= 5000) statementNames.clear();
+    statementNames.set(text, name);
+  }
+  return name;
+}
+
 function preparingPool(pool: pg.Pool) {
-  const named = (text: string) => !/\blike\b/i.test(text) && text.length < 8000 && !text.includes(';');
   return {
     async connect() {
       const c = await pool.connect();
       return {
-        query: (text: string, values: unknown[]) =>
-          named(text) ? c.query({ name: `k${createHash('sha1').update(text).digest('hex').slice(0, 20)}`, text, values }) : c.query(text, values),
+        query: (text: string, values: unknown[]) => {
+          const name = statementName(text);
+          return name ? c.query({ name, text, values }) : c.query(text, values);
+        },
         release: (err?: Error | boolean) => c.release(err as any),
       };
     },

@@ -4,6 +4,8 @@ import { createTestApp, type TestApp } from '../../../test/helpers/app.js';
 import { foodBusiness, region, smallWorld, user, type SmallWorld } from '../../../test/helpers/world.js';
 import { createEvent } from './create-event.js';
 import { escalateForExpiry } from './act.js';
+import { intakeContextQuery, loadIntakeContext } from './store.js';
+import { preparable } from '../../db/connection.js';
 
 let t: TestApp;
 let w: SmallWorld;
@@ -379,6 +381,28 @@ describe('concurrency, idempotency, jurisdiction', () => {
     expect(left).toEqual([]);
     const orphans = await sql<{ n: number }>`SELECT count(*)::int AS n FROM event_history h LEFT JOIN events e ON e.id = h.event_id WHERE e.id IS NULL`.execute(t.ctx.db);
     expect(orphans.rows[0].n).toBe(0);
+  });
+
+  it('When intake reads its context, then every shape of the statement is preparable once per connection and reads the place (N3)', async () => {
+    // the rule itself: one command, no LIKE; a `;` inside a line comment is not a second command
+    expect(preparable('SELECT 1 FROM events WHERE id = $1')).toBe(true);
+    expect(preparable('SELECT 1 FROM events WHERE region_path LIKE $1')).toBe(false);
+    expect(preparable('SELECT 1; SELECT 2')).toBe(false);
+    expect(preparable('SELECT 1 -- one; two\n FROM events')).toBe(true);
+    const b = await shop();
+    const now = new Date();
+    for (const businessId of [b.id, null]) {
+      for (const categoryCode of ['FS-01', null]) {
+        for (const clientId of ['c-1', null]) {
+          const q = { businessId, regionId: businessId ? null : w.regions.uA1.id, collectorId: w.users.gridMemberA1.id, clientId, categoryCode, now };
+          const text = intakeContextQuery(q).compile(t.ctx.db).sql;
+          expect(preparable(text), JSON.stringify({ businessId, categoryCode, clientId })).toBe(true);
+          const c = await loadIntakeContext(t.ctx.db, q);
+          expect(c.place?.regionId).toBe(Number(w.regions.uA1.id));
+          expect(c.world.ancestors.map((a) => a.level)).toContain('village');
+        }
+      }
+    }
   });
 
   it('When an Idempotency-Key is reused for a different report, then 422 names the header', async () => {

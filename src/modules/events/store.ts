@@ -348,7 +348,7 @@ function routingWorldColumns(ids: ReturnType<typeof sql>) {
     (SELECT COALESCE(json_agg(json_build_object('id', x.id, 'type', x.type, 'name', x.name, 'regionId', x.region_id, 'jurisdictionPaths', x.paths)), '[]')
        FROM (SELECT o.id, o.type, o.name, o.region_id, array_agg(jr.path) AS paths
                FROM unnest(${ids}) AS i(id)
-               -- OFFSET 0 keeps this a per-ancestor index probe; flattened, the generic plan hashes the whole table
+               -- OFFSET 0 keeps this a per-ancestor index probe (flattened, the generic plan hashes the whole table)
                CROSS JOIN LATERAL (SELECT oj.organization_id, oj.region_id FROM organization_jurisdictions oj WHERE oj.region_id = i.id OFFSET 0) oj
                JOIN organizations o ON o.id = oj.organization_id
                JOIN regions jr ON jr.id = oj.region_id
@@ -454,22 +454,27 @@ export interface IntakeContext {
   hotspotGroups: HotspotGroup[];
 }
 
+export interface IntakeContextQuery {
+  businessId: string | null;
+  regionId: number | null;
+  collectorId: string | null;
+  clientId: string | null;
+  categoryCode: string | null;
+  now: Date;
+}
+
 /**
- * One read for a new report: the place, the client-id replay, the catalogue check, the settings,
- * the routing world, the duplicate and the hotspot counts. Outside the writing statement, so a
- * plain report is one read and one write (N3 intake throughput).
+ * The intake context read as one statement. It is prepared once per connection (N3): planning
+ * it costs twice its run, so it must stay preparable (no LIKE, one command).
  */
-export async function loadIntakeContext(
-  db: Tx,
-  q: { businessId: string | null; regionId: number | null; collectorId: string | null; clientId: string | null; categoryCode: string | null; now: Date },
-): Promise<IntakeContext> {
+export function intakeContextQuery(q: IntakeContextQuery) {
   const ids = sql`string_to_array(trim(both '/' from p.path), '/')::bigint[]`;
   const active = sql.join(LINKABLE_STATES.map((s) => sql.lit(s)));
   const dupSince = sql`${q.now}::timestamptz - ${settingNumber('duplicate_window_hours', null, DEFAULT_DUPLICATE_WINDOW_HOURS)} * interval '1 hour'`;
   const hotSince = sql`${q.now}::timestamptz - ${settingNumber('hotspot', 'days', DEFAULT_HOTSPOT.days)} * interval '1 day'`;
   const village = sql`(SELECT r.path FROM regions r WHERE r.id = ANY(${ids}) AND r.level = 'village' LIMIT 1)`;
   const villageGroup = sql`e.category_code = ${q.categoryCode} AND starts_with(e.region_path, ${village})`;
-  const r = await sql<
+  return sql<
     WorldColumns & {
       business_id: string | null;
       region_id: number | null;
@@ -520,7 +525,16 @@ export async function loadIntakeContext(
           : sql`NULL::int AS village_reports, NULL::boolean AS village_unflagged,`
       }
       ${routingWorldColumns(ids)}
-    FROM (SELECT 1) one LEFT JOIN p ON true`.execute(db);
+    FROM (SELECT 1) one LEFT JOIN p ON true`;
+}
+
+/**
+ * One read for a new report: the place, the client-id replay, the catalogue check, the settings,
+ * the routing world, the duplicate and the hotspot counts. Outside the writing statement, so a
+ * plain report is one read and one write (N3 intake throughput).
+ */
+export async function loadIntakeContext(db: Tx, q: IntakeContextQuery): Promise<IntakeContext> {
+  const r = await intakeContextQuery(q).execute(db);
   const row = r.rows[0];
   const place = row.path != null ? { businessId: row.business_id, regionId: Number(row.region_id), path: row.path } : null;
   const hotspotGroups: IntakeContext['hotspotGroups'] = [];
