@@ -326,7 +326,10 @@ async function linkDuplicate(trx: Tx, originalId: string, duplicateId: string, a
 
 /**
  * E12: the earlier still-open reports of each hot group get their flag (the new report already
- * has its own). Runs in the transaction that inserted the new report, so counts include it.
+ * has its own). Runs in the transaction that inserted the new report, so counts include it. Per
+ * group one statement counts, locks the targets in id order and flags them, returning each one's
+ * next history number under its lock; one more writes their history lines (N3: the same two
+ * round trips however many reports a group holds).
  */
 async function flagHotspots(trx: Tx, e: EventRow, s: EventSettings, now: Date, villagePath: string | null): Promise<void> {
   const since = new Date(now.getTime() - s.hotspotDays * 86400_000);
@@ -336,18 +339,21 @@ async function flagHotspots(trx: Tx, e: EventRow, s: EventSettings, now: Date, v
     groups.push({ kind: 'village_category', where: sql`(category_code = ${e.category_code} AND region_path LIKE ${likePrefix(villagePath)})` });
   }
   for (const g of groups) {
-    const n = (await sql<{ n: number }>`SELECT count(*)::int AS n FROM events WHERE ${g.where} AND created_at >= ${since}`.execute(trx)).rows[0].n;
-    if (n < s.hotspotThreshold) continue;
-    const targets = (
-      await sql<{ id: string }>`SELECT id FROM events WHERE ${g.where} AND created_at >= ${since} AND hotspot = false
-        AND state IN (${sql.join([...LINKABLE_STATES])}) ORDER BY id FOR UPDATE`.execute(trx)
+    const flagged = (
+      await sql<EventRow & { reports: number; next_seq: number }>`
+        WITH n AS (SELECT count(*)::int AS reports FROM events WHERE ${g.where} AND created_at >= ${since}),
+             t AS (SELECT id FROM events WHERE ${g.where} AND created_at >= ${since} AND hotspot = false
+                     AND state IN (${sql.join([...LINKABLE_STATES])}) AND (SELECT reports FROM n) >= ${s.hotspotThreshold}
+                   ORDER BY id FOR UPDATE)
+        UPDATE events ev SET hotspot = true, version = ev.version + 1, updated_at = ${now}
+          FROM t, n WHERE ev.id = t.id
+        RETURNING ev.*, n.reports, (SELECT COALESCE(MAX(h.seq), 0) + 1 FROM event_history h WHERE h.event_id = ev.id) AS next_seq`.execute(trx)
     ).rows;
-    for (const t of targets) {
-      const r = (
-        await sql<EventRow>`UPDATE events SET hotspot = true, version = version + 1, updated_at = ${now} WHERE id = ${t.id} RETURNING *`.execute(trx)
-      ).rows[0];
-      await appendHistory(trx, t.id, hotspotEntry(r.state, holderOf(r), s, g.kind, n), now);
-    }
+    if (!flagged.length) continue;
+    await trx
+      .insertInto('event_history')
+      .values(flagged.map((r) => historyValues(r.id, Number(r.next_seq), hotspotEntry(r.state, holderOf(r), s, g.kind, r.reports), now)))
+      .execute();
   }
 }
 

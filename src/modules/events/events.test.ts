@@ -489,6 +489,30 @@ describe('E12 duplicates and hotspots', () => {
     expect(told.map((x) => x.user_id)).toEqual([w.users.gridMemberA1.id]);
   });
 
+  it('When three businesses of one village are reported for the same item, then the third report flags the two earlier ones once each, with contiguous history', async () => {
+    const [a, b, c] = [await shop(), await shop(), await shop()];
+    const first = await report('w_unit_a1', { channel: 'grid_patrol', businessId: a.id, categoryCode: 'ADD03' });
+    const second = await report('w_grid_a1', { channel: 'grid_patrol', businessId: b.id, categoryCode: 'ADD03' });
+    expect([first.body.hotspot, second.body.hotspot]).toEqual([false, false]);
+    const third = await report('w_grid_a1', { channel: 'grid_patrol', businessId: c.id, categoryCode: 'ADD03' });
+    expect(third.body).toMatchObject({ hotspot: true, version: 2 });
+    for (const e of [first, second]) {
+      const got = (await as('w_station_a1').get(`/api/v1/events/${e.body.id}`)).body;
+      expect(got).toMatchObject({ hotspot: true, version: e.body.version + 1 });
+      expectContiguous(got.history);
+      const hot = got.history.filter((h: any) => h.type === 'hotspot');
+      expect(hot).toHaveLength(1);
+      expect(hot[0].note).toContain('村（社区）同类问题收到3次报告');
+      expect(hot[0].toHolder).toEqual(got.history[0].toHolder);
+      expect(hot[0].toHolder.tier).toBe('grid');
+    }
+    // a fourth flags only itself: the earlier ones keep their single flag and version
+    const fourth = await report('w_unit_a1', { channel: 'grid_patrol', businessId: (await shop()).id, categoryCode: 'ADD03' });
+    expect(fourth.body.hotspot).toBe(true);
+    const again = (await as('w_station_a1').get(`/api/v1/events/${first.body.id}`)).body;
+    expect(again.version).toBe(first.body.version + 1);
+  });
+
   it('When the catalogue item may be self-handled only from the station up, then a grid worker cannot resolve it; an unknown item is 422', async () => {
     const b = await shop();
     const c = await report('w_unit_a1', { channel: 'grid_patrol', businessId: b.id, categoryCode: 'LIC01' });
