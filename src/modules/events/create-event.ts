@@ -20,6 +20,7 @@ import {
   holderOf,
   holderUserIds,
   insertNewEvent,
+  intakeWriter,
   LINKABLE_STATES,
   loadIntakeContext,
   newEventRow,
@@ -258,7 +259,10 @@ export async function createEvent(
     audit,
   };
   if (!duplicateOf && !hot.flagOthers && !attachmentIds.length) {
-    await insertNewEvent(db, { ...writes, reply: reply ? replyValues(reply, body) : null });
+    const w = { ...writes, reply: reply ? replyValues(reply, body) : null };
+    // alone in the caller's transaction; otherwise together with the reports arriving with it (N3)
+    if (db.isTransaction) await insertNewEvent(db, w);
+    else await intakeWriter(db).submit(w);
     return body;
   }
   const more = async (trx: Tx) => {

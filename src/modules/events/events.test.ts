@@ -4,7 +4,10 @@ import { createTestApp, type TestApp } from '../../../test/helpers/app.js';
 import { foodBusiness, region, smallWorld, user, type SmallWorld } from '../../../test/helpers/world.js';
 import { createEvent } from './create-event.js';
 import { escalateForExpiry } from './act.js';
-import { intakeContextQuery, loadIntakeContext } from './store.js';
+import { historyValues, INTAKE_WRITES_IN_FLIGHT, intakeContextQuery, intakeWriter, loadIntakeContext } from './store.js';
+import { noticeRows } from '../notifications/store.js';
+import { auditValues } from '../audit/store.js';
+import { v7 as uuidv7 } from 'uuid';
 import { preparable } from '../../db/connection.js';
 
 let t: TestApp;
@@ -350,6 +353,91 @@ describe('concurrency, idempotency, jurisdiction', () => {
     const [a, c] = await Promise.all([report('w_grid_a1', body), report('w_grid_a1', body)]);
     expect([a.status, c.status]).toEqual([201, 201]);
     expect(a.body.id).toBe(c.body.id);
+  });
+
+  it('When many reports arrive at once, then each is stored whole; twins with one clientId make one event', async () => {
+    const writer = intakeWriter(t.ctx.db);
+    const before = { ...writer.stats };
+    const shops = await Promise.all(Array.from({ length: 13 }, () => shop()));
+    const twin = `burst-${Date.now()}`;
+    const bodies = [
+      ...shops.slice(1).flatMap((b, i) => [
+        ['w_grid_a1', { channel: 'grid_patrol', businessId: b.id, title: `并发报告${i}甲` }],
+        ['w_station_a1', { channel: 'self_inspection', businessId: b.id, title: `并发报告${i}乙` }],
+      ]),
+      ['w_grid_a1', { channel: 'grid_patrol', businessId: shops[0].id, title: '重发', clientId: twin }],
+      ['w_grid_a1', { channel: 'grid_patrol', businessId: shops[0].id, title: '重发', clientId: twin }],
+    ] as [string, Record<string, unknown>][];
+    const answers = await Promise.all(bodies.map(([u, b]) => report(u, b)));
+    expect(answers.map((a) => a.status)).toEqual(answers.map(() => 201));
+    expect(answers.at(-1)!.body.id).toBe(answers.at(-2)!.body.id);
+    expect(new Set(answers.map((a) => a.body.id)).size).toBe(bodies.length - 1);
+    for (const a of answers.slice(0, 3)) {
+      const stored = await as('w_station_a1').get(`/api/v1/events/${a.body.id}`);
+      expect(stored.body).toMatchObject({ id: a.body.id, title: a.body.title, state: a.body.state, version: a.body.version });
+      expect(stored.body.history.map((h: any) => h.seq)).toEqual(a.body.history.map((h: any) => h.seq));
+    }
+    const ids = answers.map((a) => a.body.id);
+    const audits = await t.ctx.db.selectFrom('audit_log').select('entity_id').where('action', '=', 'event.create').where('entity_id', 'in', ids).execute();
+    expect(new Set(audits.map((x) => x.entity_id)).size).toBe(ids.length - 1);
+    const dwells = await t.ctx.db.selectFrom('event_tier_dwell').select('event_id').where('event_id', 'in', ids).execute();
+    expect(new Set(dwells.map((x) => x.event_id)).size).toBe(ids.length - 1);
+    expect(writer.stats.writes - before.writes).toBeGreaterThanOrEqual(bodies.length - 1);
+  });
+
+  it('When new-event writes wait for the statements in flight, then they go as one statement; a bad one is tried alone and fails alone', async () => {
+    const writer = intakeWriter(t.ctx.db);
+    const b = await shop();
+    const unit = w.regions.uA1;
+    const actor = w.users.gridMemberA1.id;
+    const takenId = `taken-${Date.now()}`;
+    expect((await report('w_grid_a1', { channel: 'grid_patrol', businessId: (await shop()).id, clientId: takenId })).status).toBe(201);
+    const writes = Array.from({ length: 7 }, (_, i) => {
+      const id = uuidv7();
+      const now = new Date();
+      const entry = { type: 'create', actorId: actor, actorRole: 'grid_member', fromState: null, toState: 'open', fromTier: null, toTier: 'grid',
+        fromHolder: null, toHolder: { tier: 'grid', regionId: null, organizationId: null, userId: actor }, note: '成组写入', detail: null, publicNote: null } as const;
+      return {
+        event: { id, channel: 'grid_patrol', title: `成组写入${i}`, description: '成组写入', business_id: b.id, region_id: unit.id, region_path: unit.path,
+          state: 'open', tier: 'grid', origin_tier: 'grid', holder_user_id: actor, collector_id: actor, created_at: now, updated_at: now,
+          // the sixth reuses a client id already taken: a unique violation
+          client_id: i === 5 ? takenId : null },
+        history: [historyValues(id, 1, entry as any, now)],
+        dwell: { event_id: id, tier: 'grid', region_id: null, entered_at: now },
+        notices: noticeRows([{ userId: w.users.gridLeaderA1.id, kind: 'event_assigned', title: '成组写入', eventId: id }]),
+        audit: auditValues({ actorId: actor, action: 'event.create', entity: 'event', entityId: id }),
+        reply: null,
+      };
+    });
+    const before = { ...writer.stats };
+    const outcomes = await Promise.all(writes.map((x) => writer.submit(x as any).then(() => 'ok', (e: any) => e.code ?? e.message)));
+    expect(outcomes).toEqual(['ok', 'ok', 'ok', 'ok', 'ok', '23505', 'ok']);
+    // the first ones alone (the statements in flight), then the rest together, which failed on the sixth and went alone again
+    const together = 7 - INTAKE_WRITES_IN_FLIGHT;
+    expect(INTAKE_WRITES_IN_FLIGHT).toBeLessThan(5);
+    expect(writer.stats.statements - before.statements).toBe(INTAKE_WRITES_IN_FLIGHT + 1 + together);
+    expect(writer.stats.largest).toBeGreaterThanOrEqual(together);
+    expect(writer.stats.retriedAlone - before.retriedAlone).toBe(together);
+    const ids = writes.map((x) => x.event.id);
+    const stored = await t.ctx.db.selectFrom('events').select('id').where('id', 'in', ids).execute();
+    expect(new Set(stored.map((r) => r.id))).toEqual(new Set(ids.filter((_, i) => i !== 5)));
+    for (const [table, column] of [['event_history', 'event_id'], ['event_tier_dwell', 'event_id'], ['notifications', 'event_id'], ['audit_log', 'entity_id']] as const) {
+      const rows = await t.ctx.db.selectFrom(table as any).select(`${column} as id` as any).where(column as any, 'in', ids).execute();
+      expect(new Set(rows.map((r: any) => r.id)), table).toEqual(new Set(ids.filter((_, i) => i !== 5)));
+    }
+    // and the combined statement carries several at once when nothing fails
+    const more = writes.slice(0, 6).map((x, i) => ({ ...x, event: { ...x.event, id: uuidv7(), client_id: null, title: `成组写入再${i}` } }));
+    for (const m of more) {
+      m.history = m.history.map((h) => ({ ...h, event_id: m.event.id }));
+      m.dwell = { ...m.dwell, event_id: m.event.id };
+      m.notices = noticeRows([{ userId: w.users.gridLeaderA1.id, kind: 'event_assigned', title: '成组写入', eventId: m.event.id }]);
+      m.audit = { ...m.audit, entity_id: m.event.id };
+    }
+    const mid = { ...writer.stats };
+    await Promise.all(more.map((x) => writer.submit(x as any)));
+    expect(writer.stats.statements - mid.statements).toBe(INTAKE_WRITES_IN_FLIGHT + 1);
+    const again = await t.ctx.db.selectFrom('event_history').select('event_id').where('event_id', 'in', more.map((m) => m.event.id)).execute();
+    expect(again).toHaveLength(6);
   });
 
   it('When a report is created, then the answer is the stored event; when its last write fails, then nothing of it is stored', async () => {

@@ -1,4 +1,5 @@
 import { sql, type Insertable, type Selectable } from 'kysely';
+import { writeBatcher, type WriteBatcher } from '../../db/batcher.js';
 import type { Tx } from '../../context.js';
 import type { EventsTable } from '../../db/schema.js';
 import type { Actor } from '../../domain/access.js';
@@ -594,20 +595,47 @@ export interface NewEventWrites {
 }
 
 /**
- * Writes a new event in one statement (data-modifying CTEs): atomic on its own, so intake
- * without duplicates to link needs no BEGIN/COMMIT round trips (N3).
+ * Writes new events in one statement (data-modifying CTEs): atomic on its own, so intake
+ * without duplicates to link needs no BEGIN/COMMIT round trips (N3). Several events may go in
+ * one statement (group commit, see `intakeWriter`): all of them or none.
  */
-export async function insertNewEvent(db: Tx, w: NewEventWrites): Promise<void> {
-  let q: any = db.with('e', (qb) => qb.insertInto('events').values(w.event).returning('id'));
-  q = q.with('h', (qb: Tx) => qb.insertInto('event_history').values(w.history));
-  if (w.dwell) q = q.with('d', (qb: Tx) => qb.insertInto('event_tier_dwell').values(w.dwell!));
-  if (w.notices.notifications.length) {
-    q = q.with('n', (qb: Tx) => qb.insertInto('notifications').values(w.notices.notifications));
-    q = q.with('o', (qb: Tx) => qb.insertInto('outbox').values(w.notices.outbox));
-  }
-  q = q.with('a', (qb: Tx) => qb.insertInto('audit_log').values(w.audit));
-  if (w.reply) q = q.with('k', (qb: Tx) => qb.insertInto('idempotency_keys').values(w.reply!));
+export async function insertNewEvents(db: Tx, ws: NewEventWrites[]): Promise<void> {
+  const all = <T>(f: (w: NewEventWrites) => T[]) => ws.flatMap(f);
+  const history = all((w) => w.history);
+  const dwell = all((w) => (w.dwell ? [w.dwell] : []));
+  const notifications = all((w) => w.notices.notifications);
+  const outbox = all((w) => w.notices.outbox);
+  const replies = all((w) => (w.reply ? [w.reply] : []));
+  let q: any = db.with('e', (qb) => qb.insertInto('events').values(ws.map((w) => w.event)).returning('id'));
+  if (history.length) q = q.with('h', (qb: Tx) => qb.insertInto('event_history').values(history));
+  if (dwell.length) q = q.with('d', (qb: Tx) => qb.insertInto('event_tier_dwell').values(dwell));
+  if (notifications.length) q = q.with('n', (qb: Tx) => qb.insertInto('notifications').values(notifications));
+  if (outbox.length) q = q.with('o', (qb: Tx) => qb.insertInto('outbox').values(outbox));
+  q = q.with('a', (qb: Tx) => qb.insertInto('audit_log').values(ws.map((w) => w.audit)));
+  if (replies.length) q = q.with('k', (qb: Tx) => qb.insertInto('idempotency_keys').values(replies));
   await q.selectFrom('e').select('id').execute();
+}
+
+export async function insertNewEvent(db: Tx, w: NewEventWrites): Promise<void> {
+  await insertNewEvents(db, [w]);
+}
+
+/** N3: new-event statements in flight at once per database before reports wait and go together (measured: 1–4 alike, 2 best). */
+export const INTAKE_WRITES_IN_FLIGHT = 2;
+
+const writers = new WeakMap<object, WriteBatcher<NewEventWrites>>();
+
+/**
+ * N3: the group-commit writer of new events on one database (not inside a transaction): plain
+ * reports that arrive together share one statement; each answer waits for its commit.
+ */
+export function intakeWriter(db: Tx): WriteBatcher<NewEventWrites> {
+  let w = writers.get(db);
+  if (!w) {
+    w = writeBatcher((ws: NewEventWrites[]) => insertNewEvents(db, ws), { maxInFlight: INTAKE_WRITES_IN_FLIGHT, maxBatch: 64 });
+    writers.set(db, w);
+  }
+  return w;
 }
 
 /** The row `insertNewEvent` stores, as SELECT * would return it (the columns intake does not set take their defaults). */

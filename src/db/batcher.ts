@@ -1,0 +1,72 @@
+/**
+ * Group commit for independent writes that each commit atomically as one statement (N3 intake).
+ * While `maxInFlight` statements are running, new writes wait; when one finishes, everything
+ * waiting (up to `maxBatch`) goes as the next statement. At low load a write goes alone at once,
+ * with no added wait; under load the writes share round trips, statement overheads and commits.
+ *
+ * A write's promise settles only after the statement that carried it has committed or failed.
+ * When a combined statement fails, each of its writes is tried again alone, so one bad write
+ * (a unique key taken by a concurrent twin, say) never fails the others, and its caller gets the
+ * error its own write causes.
+ */
+export interface WriteBatcher<T> {
+  submit(item: T): Promise<void>;
+  /** Statements sent and writes carried so far (for the benchmark and tests). */
+  readonly stats: { statements: number; writes: number; largest: number; retriedAlone: number };
+}
+
+export function writeBatcher<T>(run: (items: T[]) => Promise<void>, opts: { maxBatch?: number; maxInFlight?: number } = {}): WriteBatcher<T> {
+  const maxBatch = Math.max(1, opts.maxBatch ?? 64);
+  const maxInFlight = Math.max(1, opts.maxInFlight ?? 4);
+  const waiting: { item: T; resolve: () => void; reject: (e: unknown) => void }[] = [];
+  const stats = { statements: 0, writes: 0, largest: 0, retriedAlone: 0 };
+  let inFlight = 0;
+
+  const runCounted = async (items: T[]) => {
+    stats.statements++;
+    stats.writes += items.length;
+    stats.largest = Math.max(stats.largest, items.length);
+    await run(items);
+  };
+
+  const send = async (batch: typeof waiting) => {
+    try {
+      await runCounted(batch.map((b) => b.item));
+      for (const b of batch) b.resolve();
+    } catch (e) {
+      if (batch.length === 1) return batch[0].reject(e);
+      stats.retriedAlone += batch.length;
+      await Promise.all(
+        batch.map(async (b) => {
+          try {
+            await runCounted([b.item]);
+            b.resolve();
+          } catch (err) {
+            b.reject(err);
+          }
+        }),
+      );
+    }
+  };
+
+  const pump = () => {
+    while (inFlight < maxInFlight && waiting.length) {
+      const batch = waiting.splice(0, maxBatch);
+      inFlight++;
+      void send(batch).finally(() => {
+        inFlight--;
+        pump();
+      });
+    }
+  };
+
+  return {
+    stats,
+    submit(item) {
+      return new Promise<void>((resolve, reject) => {
+        waiting.push({ item, resolve, reject });
+        pump();
+      });
+    },
+  };
+}
