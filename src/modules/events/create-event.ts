@@ -331,9 +331,8 @@ async function linkDuplicate(trx: Tx, originalId: string, duplicateId: string, a
 /**
  * E12: the earlier still-open reports of each hot group get their flag (the new report already
  * has its own). Runs in the transaction that inserted the new report, so counts include it. Per
- * group one statement counts, locks the targets in id order and flags them, returning each one's
- * next history number under its lock; one more writes their history lines (N3: the same two
- * round trips however many reports a group holds).
+ * group one statement counts, locks the targets in id order and flags them; one more writes
+ * their history lines (N3: the same two round trips however many reports a group holds).
  */
 async function flagHotspots(trx: Tx, e: EventRow, s: EventSettings, now: Date, villagePath: string | null): Promise<void> {
   const since = new Date(now.getTime() - s.hotspotDays * 86400_000);
@@ -344,19 +343,26 @@ async function flagHotspots(trx: Tx, e: EventRow, s: EventSettings, now: Date, v
   }
   for (const g of groups) {
     const flagged = (
-      await sql<EventRow & { reports: number; next_seq: number }>`
+      await sql<EventRow & { reports: number }>`
         WITH n AS (SELECT count(*)::int AS reports FROM events WHERE ${g.where} AND created_at >= ${since}),
              t AS (SELECT id FROM events WHERE ${g.where} AND created_at >= ${since} AND hotspot = false
                      AND state IN (${sql.join([...LINKABLE_STATES])}) AND (SELECT reports FROM n) >= ${s.hotspotThreshold}
                    ORDER BY id FOR UPDATE)
         UPDATE events ev SET hotspot = true, version = ev.version + 1, updated_at = ${now}
           FROM t, n WHERE ev.id = t.id
-        RETURNING ev.*, n.reports, (SELECT COALESCE(MAX(h.seq), 0) + 1 FROM event_history h WHERE h.event_id = ev.id) AS next_seq`.execute(trx)
+        RETURNING ev.*, n.reports`.execute(trx)
     ).rows;
     if (!flagged.length) continue;
+    // Numbered in this second statement: its snapshot is taken with the locks held, so it sees a
+    // line that an action committed while this transaction waited for the lock.
     await trx
       .insertInto('event_history')
-      .values(flagged.map((r) => historyValues(r.id, Number(r.next_seq), hotspotEntry(r.state, holderOf(r), s, g.kind, r.reports), now)))
+      .values(
+        flagged.map((r) => ({
+          ...historyValues(r.id, 0, hotspotEntry(r.state, holderOf(r), s, g.kind, r.reports), now),
+          seq: sql<number>`(SELECT COALESCE(MAX(h.seq), 0) + 1 FROM event_history h WHERE h.event_id = ${r.id})`,
+        })),
+      )
       .execute();
   }
 }

@@ -601,6 +601,28 @@ describe('E12 duplicates and hotspots', () => {
     expect(again.version).toBe(first.body.version + 1);
   });
 
+  it('When an earlier report gains a history line while a new report waits to flag it, then the hotspot line takes the next number (no clash, no gap)', async () => {
+    const b = await shop();
+    const first = await report('w_unit_a1', { channel: 'grid_patrol', businessId: b.id, categoryCode: 'HYG03' });
+    await report('w_unit_a1', { channel: 'grid_patrol', businessId: b.id, categoryCode: 'PPL02' });
+    let third: Promise<any> | undefined;
+    await t.ctx.db.transaction().execute(async (trx) => {
+      const row = (await sql<any>`SELECT * FROM events WHERE id = ${first.body.id} FOR UPDATE`.execute(trx)).rows[0];
+      const holder = { tier: row.tier, regionId: row.holder_region_id, organizationId: row.holder_org_id, userId: row.holder_user_id };
+      await trx.insertInto('event_history').values(historyValues(first.body.id, 2, { type: 'comment', actorId: w.users.unitLeaderA1.id, actorRole: 'unit_leader',
+        fromState: row.state, toState: row.state, fromTier: row.tier, toTier: row.tier, fromHolder: holder, toHolder: holder, note: '已约谈负责人', detail: null, publicNote: null } as any, new Date())).execute();
+      await trx.updateTable('events').set({ version: row.version + 1 }).where('id', '=', first.body.id).execute();
+      // the third report makes the business hot and must wait for this lock to flag the first
+      third = report('w_unit_a1', { channel: 'grid_patrol', businessId: b.id, categoryCode: 'GDS04' });
+      await new Promise((r) => setTimeout(r, 500));
+    });
+    expect((await third!).status).toBe(201);
+    const got = (await as('w_unit_a1').get(`/api/v1/events/${first.body.id}`)).body;
+    expect(got.history.map((h: any) => h.type)).toEqual(['create', 'comment', 'hotspot']);
+    expectContiguous(got.history);
+    expect(got).toMatchObject({ hotspot: true, version: 3 });
+  });
+
   it('When the catalogue item may be self-handled only from the station up, then a grid worker cannot resolve it; an unknown item is 422', async () => {
     const b = await shop();
     const c = await report('w_unit_a1', { channel: 'grid_patrol', businessId: b.id, categoryCode: 'LIC01' });
