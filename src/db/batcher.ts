@@ -9,38 +9,52 @@
  * (a unique key taken by a concurrent twin, say) never fails the others, and its caller gets the
  * error its own write causes.
  */
-export interface WriteBatcher<T> {
-  submit(item: T): Promise<void>;
-  /** Statements sent and writes carried so far (for the benchmark and tests). */
+export interface Batcher<T, R = void> {
+  submit(item: T): Promise<R>;
+  /** Statements sent and items carried so far (for the benchmark and tests). */
   readonly stats: { statements: number; writes: number; largest: number; retriedAlone: number };
 }
 
+export type WriteBatcher<T> = Batcher<T, void>;
+
 export function writeBatcher<T>(run: (items: T[]) => Promise<void>, opts: { maxBatch?: number; maxInFlight?: number } = {}): WriteBatcher<T> {
+  return batcher<T, void>(async (items) => {
+    await run(items);
+    return items.map(() => undefined);
+  }, opts);
+}
+
+/**
+ * The same for statements that answer each item (reads such as the session lookup every request
+ * makes): `run` returns one result per item, in order.
+ */
+export function batcher<T, R>(run: (items: T[]) => Promise<R[]>, opts: { maxBatch?: number; maxInFlight?: number } = {}): Batcher<T, R> {
   const maxBatch = Math.max(1, opts.maxBatch ?? 64);
   const maxInFlight = Math.max(1, opts.maxInFlight ?? 4);
-  const waiting: { item: T; resolve: () => void; reject: (e: unknown) => void }[] = [];
+  const waiting: { item: T; resolve: (r: R) => void; reject: (e: unknown) => void }[] = [];
   const stats = { statements: 0, writes: 0, largest: 0, retriedAlone: 0 };
   let inFlight = 0;
 
-  const runCounted = async (items: T[]) => {
+  const runCounted = async (items: T[]): Promise<R[]> => {
     stats.statements++;
     stats.writes += items.length;
     stats.largest = Math.max(stats.largest, items.length);
-    await run(items);
+    const results = await run(items);
+    if (results.length !== items.length) throw new Error(`batch answered ${results.length} of ${items.length} items`);
+    return results;
   };
 
   const send = async (batch: typeof waiting) => {
     try {
-      await runCounted(batch.map((b) => b.item));
-      for (const b of batch) b.resolve();
+      const results = await runCounted(batch.map((b) => b.item));
+      batch.forEach((b, i) => b.resolve(results[i]));
     } catch (e) {
       if (batch.length === 1) return batch[0].reject(e);
       stats.retriedAlone += batch.length;
       await Promise.all(
         batch.map(async (b) => {
           try {
-            await runCounted([b.item]);
-            b.resolve();
+            b.resolve((await runCounted([b.item]))[0]);
           } catch (err) {
             b.reject(err);
           }
@@ -63,7 +77,7 @@ export function writeBatcher<T>(run: (items: T[]) => Promise<void>, opts: { maxB
   return {
     stats,
     submit(item) {
-      return new Promise<void>((resolve, reject) => {
+      return new Promise<R>((resolve, reject) => {
         waiting.push({ item, resolve, reject });
         pump();
       });

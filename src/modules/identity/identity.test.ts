@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, TEST_PASSWORD, type TestApp } from '../../../test/helpers/app.js';
 import { smallWorld, user, type SmallWorld } from '../../../test/helpers/world.js';
 import { hashToken } from '../../http/auth.js';
+import { findSessionActors } from './store.js';
 
 let t: TestApp;
 let w: SmallWorld;
@@ -89,6 +90,32 @@ describe('sign-in', () => {
     expect(await seen()).toBeGreaterThanOrEqual(t0 - 1000);
     await set(29 * 60_000);
     expect((await t.api(token).get('/api/v1/me')).status).toBe(200);
+  });
+
+  it('When several requests look up sessions together, then one statement answers each in order, touching only the stale ones (N3)', async () => {
+    const tokens = [await t.login('w_station_a1'), await t.login('w_grid_a1')];
+    const [a, b] = tokens.map(hashToken);
+    await t.ctx.db.updateTable('sessions').set({ last_seen_at: new Date(Date.now() - 5 * 60_000) }).where('token_hash', '=', a).execute();
+    const recentB = new Date(Date.now() - 5_000);
+    await t.ctx.db.updateTable('sessions').set({ last_seen_at: recentB }).where('token_hash', '=', b).execute();
+    const now = new Date();
+    const cut = new Date(now.getTime() - 30_000);
+    const rows = await findSessionActors(t.ctx.db, [
+      { tokenHash: a, now, touchBefore: cut },
+      { tokenHash: 'f'.repeat(64), now, touchBefore: cut },
+      { tokenHash: b, now, touchBefore: cut },
+      { tokenHash: a, now, touchBefore: cut },
+    ]);
+    expect(rows.map((r) => r?.username ?? null)).toEqual(['w_station_a1', null, 'w_grid_a1', 'w_station_a1']);
+    // the times as they were before this lookup
+    expect(new Date(rows[2]!.last_seen_at).getTime()).toBe(recentB.getTime());
+    const seen = async (th: string) =>
+      new Date((await t.ctx.db.selectFrom('sessions').select('last_seen_at').where('token_hash', '=', th).executeTakeFirstOrThrow()).last_seen_at).getTime();
+    expect(await seen(a)).toBe(now.getTime());
+    expect(await seen(b)).toBe(recentB.getTime());
+    // and requests at once all get their own user
+    const me = await Promise.all([0, 1, 1, 0, 1, 0].map((i) => t.api(tokens[i]).get('/api/v1/me')));
+    expect(me.map((r) => r.body.username)).toEqual(['w_station_a1', 'w_grid_a1', 'w_grid_a1', 'w_station_a1', 'w_grid_a1', 'w_station_a1']);
   });
 
   it('When signed out, then the token no longer works', async () => {

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { batcher, type Batcher } from '../../db/batcher.js';
 import type { Tx } from '../../context.js';
 import type { Role } from '../../domain/roles.js';
 import { scopeOf, type Actor } from '../../domain/access.js';
@@ -62,20 +63,50 @@ export interface SessionActorRow extends UserRow {
   business_id?: string | null;
 }
 
+interface SessionLookup {
+  tokenHash: string;
+  now: Date;
+  /** Touch the session when it was last seen before this. */
+  touchBefore: Date;
+}
+
+const sessionReaders = new WeakMap<object, Batcher<SessionLookup, SessionActorRow | undefined>>();
+
 /**
  * The session's user, with the session's times as they were before this request. In the same
  * statement the session is touched (last_seen_at = now) when it was last seen more than
  * `touchAfterMs` ago: one round trip per request, where a user who calls every few minutes would
  * otherwise cost a second one each time. (An idle or expired session is deleted by the caller.)
+ * Lookups that arrive while two are running go together as one statement (N3: every request
+ * makes one, so under load they share round trips).
  */
 export async function findSessionActor(db: Tx, tokenHash: string, now: Date, touchAfterMs: number): Promise<SessionActorRow | undefined> {
-  const r = await sql<SessionActorRow>`
-    WITH s AS (SELECT token_hash, user_id, last_seen_at, expires_at FROM sessions WHERE token_hash = ${tokenHash}),
+  const lookup = { tokenHash, now, touchBefore: new Date(now.getTime() - touchAfterMs) };
+  if (db.isTransaction) return (await findSessionActors(db, [lookup]))[0];
+  let reader = sessionReaders.get(db);
+  if (!reader) {
+    reader = batcher((lookups: SessionLookup[]) => findSessionActors(db, lookups), { maxInFlight: 2, maxBatch: 64 });
+    sessionReaders.set(db, reader);
+  }
+  return reader.submit(lookup);
+}
+
+/** The session lookups of several requests in one statement; one answer per lookup, in order. */
+export async function findSessionActors(db: Tx, lookups: SessionLookup[]): Promise<(SessionActorRow | undefined)[]> {
+  const hashes = lookups.map((l) => l.tokenHash);
+  const r = await sql<SessionActorRow & { token_hash: string }>`
+    WITH q AS (
+      SELECT DISTINCT ON (token_hash) token_hash, now, touch_before
+        FROM unnest(${hashes}::text[], ${lookups.map((l) => l.now.toISOString())}::timestamptz[], ${lookups.map((l) => l.touchBefore.toISOString())}::timestamptz[])
+             AS q(token_hash, now, touch_before)
+       ORDER BY token_hash, now DESC),
+    s AS (SELECT token_hash, user_id, last_seen_at, expires_at FROM sessions WHERE token_hash = ANY(${hashes}::text[])),
     touched AS (
-      UPDATE sessions t SET last_seen_at = ${now}
-        FROM s WHERE t.token_hash = s.token_hash AND s.last_seen_at < ${new Date(now.getTime() - touchAfterMs)}
+      UPDATE sessions t SET last_seen_at = q.now
+        FROM s JOIN q ON q.token_hash = s.token_hash
+       WHERE t.token_hash = s.token_hash AND s.last_seen_at < q.touch_before
       RETURNING 1)
-    SELECT u.id, u.username, u.display_name, u.role, u.region_id, u.organization_id, u.phone, u.disabled,
+    SELECT s.token_hash, u.id, u.username, u.display_name, u.role, u.region_id, u.organization_id, u.phone, u.disabled,
            u.must_change_password, u.business_id, s.last_seen_at, s.expires_at, r.path AS region_path, o.type AS org_type,
            (SELECT array_agg(jr.path) FROM organization_jurisdictions oj JOIN regions jr ON jr.id = oj.region_id
              WHERE oj.organization_id = u.organization_id) AS org_paths
@@ -83,7 +114,13 @@ export async function findSessionActor(db: Tx, tokenHash: string, now: Date, tou
       JOIN users u ON u.id = s.user_id
       LEFT JOIN regions r ON r.id = u.region_id
       LEFT JOIN organizations o ON o.id = u.organization_id`.execute(db);
-  return r.rows[0];
+  const byHash = new Map(r.rows.map((row) => [row.token_hash, row]));
+  return lookups.map((l) => {
+    const row = byHash.get(l.tokenHash);
+    if (!row) return undefined;
+    const { token_hash: _, ...rest } = row;
+    return rest as SessionActorRow;
+  });
 }
 
 /** Actor for any user id (used by jobs and tests acting as a user). */
