@@ -17,7 +17,6 @@ import {
   appendHistory,
   eventJsonWithHistory,
   historyValues,
-  holderOf,
   holderUserIds,
   insertNewEvent,
   intakeWriter,
@@ -29,6 +28,7 @@ import {
   type EventRow,
   type EventSettings,
   type HistoryRow,
+  type HotspotFlagWrite,
 } from './store.js';
 
 export interface CreateEventInput {
@@ -258,18 +258,36 @@ export async function createEvent(
     notices,
     audit,
   };
-  if (!duplicateOf && !hot.flagOthers && !attachmentIds.length) {
-    const w = { ...writes, reply: reply ? replyValues(reply, body) : null };
+  // E12: the earlier open reports of each hot group are flagged by the same statement
+  const since = new Date(now.getTime() - settings.hotspotDays * 86400_000);
+  const flags: HotspotFlagWrite[] = !hot.flagOthers
+    ? []
+    : c.hotspotGroups
+        .filter((g) => g.unflaggedOpen && g.reports + 1 >= settings.hotspotThreshold && (g.kind === 'business' || villagePath))
+        .map((g) => {
+          const line = hotspotEntry(state, route.holder, settings, g.kind, g.reports + 1);
+          const business = g.kind === 'business';
+          return {
+            businessId: business ? place.businessId : null,
+            categoryCode: business ? null : categoryCode,
+            pathPattern: business ? null : likePrefix(villagePath!),
+            since,
+            now,
+            note: line.note!,
+            detail: line.detail!,
+          };
+        });
+  const w = { ...writes, flags, reply: reply ? replyValues(reply, body) : null };
+  if (!duplicateOf && !attachmentIds.length) {
     // alone in the caller's transaction; otherwise together with the reports arriving with it (N3)
     if (db.isTransaction) await insertNewEvent(db, w);
     else await intakeWriter(db).submit(w);
     return body;
   }
   const more = async (trx: Tx) => {
-    await insertNewEvent(trx, { ...writes, reply: reply ? replyValues(reply, body) : null });
+    await insertNewEvent(trx, w);
     await attachFiles(trx, actor, attachmentIds, { eventId: id, historySeq: 1, regionPath: place.path });
     if (duplicateOf) await linkDuplicate(trx, duplicateOf.id, id, actor, now);
-    if (hot.flagOthers) await flagHotspots(trx, newEventRow(values), settings, now, villagePath);
   };
   if (db.isTransaction) await more(db);
   else await db.transaction().execute(more);
@@ -326,45 +344,6 @@ async function linkDuplicate(trx: Tx, originalId: string, duplicateId: string, a
     },
     now,
   );
-}
-
-/**
- * E12: the earlier still-open reports of each hot group get their flag (the new report already
- * has its own). Runs in the transaction that inserted the new report, so counts include it. Per
- * group one statement counts, locks the targets in id order and flags them; one more writes
- * their history lines (N3: the same two round trips however many reports a group holds).
- */
-async function flagHotspots(trx: Tx, e: EventRow, s: EventSettings, now: Date, villagePath: string | null): Promise<void> {
-  const since = new Date(now.getTime() - s.hotspotDays * 86400_000);
-  const groups: { kind: 'business' | 'village_category'; where: ReturnType<typeof sql> }[] = [];
-  if (e.business_id) groups.push({ kind: 'business', where: sql`business_id = ${e.business_id}` });
-  if (e.category_code && villagePath) {
-    groups.push({ kind: 'village_category', where: sql`(category_code = ${e.category_code} AND region_path LIKE ${likePrefix(villagePath)})` });
-  }
-  for (const g of groups) {
-    const flagged = (
-      await sql<EventRow & { reports: number }>`
-        WITH n AS (SELECT count(*)::int AS reports FROM events WHERE ${g.where} AND created_at >= ${since}),
-             t AS (SELECT id FROM events WHERE ${g.where} AND created_at >= ${since} AND hotspot = false
-                     AND state IN (${sql.join([...LINKABLE_STATES])}) AND (SELECT reports FROM n) >= ${s.hotspotThreshold}
-                   ORDER BY id FOR UPDATE)
-        UPDATE events ev SET hotspot = true, version = ev.version + 1, updated_at = ${now}
-          FROM t, n WHERE ev.id = t.id
-        RETURNING ev.*, n.reports`.execute(trx)
-    ).rows;
-    if (!flagged.length) continue;
-    // Numbered in this second statement: its snapshot is taken with the locks held, so it sees a
-    // line that an action committed while this transaction waited for the lock.
-    await trx
-      .insertInto('event_history')
-      .values(
-        flagged.map((r) => ({
-          ...historyValues(r.id, 0, hotspotEntry(r.state, holderOf(r), s, g.kind, r.reports), now),
-          seq: sql<number>`(SELECT COALESCE(MAX(h.seq), 0) + 1 FROM event_history h WHERE h.event_id = ${r.id})`,
-        })),
-      )
-      .execute();
-  }
 }
 
 // ------------------------------------------------------------------ the HTTP command

@@ -383,6 +383,20 @@ describe('concurrency, idempotency, jurisdiction', () => {
     const dwells = await t.ctx.db.selectFrom('event_tier_dwell').select('event_id').where('event_id', 'in', ids).execute();
     expect(new Set(dwells.map((x) => x.event_id)).size).toBe(ids.length - 1);
     expect(writer.stats.writes - before.writes).toBeGreaterThanOrEqual(bodies.length - 1);
+    // five at once on one business (reports read before the others commit may not see them
+    // yet), then a sixth: afterwards every one is flagged exactly once, its history contiguous
+    // and its version counting its lines
+    const hotShop = await shop();
+    const five = await Promise.all(['HYG01', 'PPL01', 'GDS01', 'LIC02', 'INV01'].map((categoryCode) => report('w_grid_a1', { channel: 'grid_patrol', businessId: hotShop.id, categoryCode })));
+    expect(five.map((a) => a.status)).toEqual([201, 201, 201, 201, 201]);
+    const sixth = await report('w_grid_a1', { channel: 'grid_patrol', businessId: hotShop.id, categoryCode: 'MKT01' });
+    expect(sixth.body.hotspot).toBe(true);
+    for (const a of [...five, sixth]) {
+      const got = (await as('w_station_a1').get(`/api/v1/events/${a.body.id}`)).body;
+      expectContiguous(got.history);
+      expect(got.history.filter((h: any) => h.type === 'hotspot')).toHaveLength(1);
+      expect(got).toMatchObject({ hotspot: true, version: 2 });
+    }
   });
 
   it('When new-event writes wait for the statements in flight, then they go as one statement; a bad one is tried alone and fails alone', async () => {

@@ -592,6 +592,19 @@ export interface NewEventWrites {
   notices: ReturnType<typeof noticeRows>;
   audit: ReturnType<typeof auditValues>;
   reply: ReturnType<typeof replyValues> | null;
+  /** E12: hot groups whose earlier open reports this report flags (event_flag_hotspot_group). */
+  flags?: HotspotFlagWrite[];
+}
+
+/** One hot group to flag: the business, or the category within a village's subtree (a LIKE pattern). */
+export interface HotspotFlagWrite {
+  businessId: string | null;
+  categoryCode: string | null;
+  pathPattern: string | null;
+  since: Date;
+  now: Date;
+  note: string;
+  detail: Record<string, unknown>;
 }
 
 /**
@@ -613,7 +626,20 @@ export async function insertNewEvents(db: Tx, ws: NewEventWrites[]): Promise<voi
   if (outbox.length) q = q.with('o', (qb: Tx) => qb.insertInto('outbox').values(outbox));
   q = q.with('a', (qb: Tx) => qb.insertInto('audit_log').values(ws.map((w) => w.audit)));
   if (replies.length) q = q.with('k', (qb: Tx) => qb.insertInto('idempotency_keys').values(replies));
-  await q.selectFrom('e').select('id').execute();
+  const flags = all((w) => w.flags ?? []);
+  if (!flags.length) {
+    await q.selectFrom('e').select('id').execute();
+    return;
+  }
+  // E12: the earlier reports of hot groups, flagged inside this statement (the reports written
+  // here are skipped: the function may or may not see them)
+  const skip = ws.map((w) => w.event.id as string);
+  const calls = flags.map(
+    (f) => sql<number>`event_flag_hotspot_group(${f.businessId}::uuid, ${f.categoryCode}::text, ${f.pathPattern}::text, ${f.since}::timestamptz,
+      ${skip}::uuid[], ${f.now}::timestamptz, ${f.note}::text, ${JSON.stringify(f.detail)}::jsonb)`,
+  );
+  q = q.with('f', (qb: Tx) => qb.selectNoFrom(sql<number>`${sql.join(calls, sql` + `)}`.as('flagged')));
+  await q.selectFrom('e').select(['id', (eb: any) => eb.selectFrom('f').select('flagged').as('flagged')]).execute();
 }
 
 export async function insertNewEvent(db: Tx, w: NewEventWrites): Promise<void> {
