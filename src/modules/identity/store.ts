@@ -91,20 +91,19 @@ export async function findSessionActor(db: Tx, tokenHash: string, now: Date, tou
   return reader.submit(lookup);
 }
 
-/** The session lookups of several requests in one statement; one answer per lookup, in order. */
+/**
+ * The session lookups of several requests in one statement; one answer per lookup, in order.
+ * Stale sessions are touched with the latest `now` of the batch (they arrive within
+ * milliseconds); each answer carries the times as they were before.
+ */
 export async function findSessionActors(db: Tx, lookups: SessionLookup[]): Promise<(SessionActorRow | undefined)[]> {
   const hashes = lookups.map((l) => l.tokenHash);
+  const latest = lookups.reduce((a, l) => (l.now > a.now ? l : a), lookups[0]);
   const r = await sql<SessionActorRow & { token_hash: string }>`
-    WITH q AS (
-      SELECT DISTINCT ON (token_hash) token_hash, now, touch_before
-        FROM unnest(${hashes}::text[], ${lookups.map((l) => l.now.toISOString())}::timestamptz[], ${lookups.map((l) => l.touchBefore.toISOString())}::timestamptz[])
-             AS q(token_hash, now, touch_before)
-       ORDER BY token_hash, now DESC),
-    s AS (SELECT token_hash, user_id, last_seen_at, expires_at FROM sessions WHERE token_hash = ANY(${hashes}::text[])),
+    WITH s AS (SELECT token_hash, user_id, last_seen_at, expires_at FROM sessions WHERE token_hash = ANY(${hashes}::text[])),
     touched AS (
-      UPDATE sessions t SET last_seen_at = q.now
-        FROM s JOIN q ON q.token_hash = s.token_hash
-       WHERE t.token_hash = s.token_hash AND s.last_seen_at < q.touch_before
+      UPDATE sessions t SET last_seen_at = ${latest.now}
+        FROM s WHERE t.token_hash = s.token_hash AND s.last_seen_at < ${latest.touchBefore}
       RETURNING 1)
     SELECT s.token_hash, u.id, u.username, u.display_name, u.role, u.region_id, u.organization_id, u.phone, u.disabled,
            u.must_change_password, u.business_id, s.last_seen_at, s.expires_at, r.path AS region_path, o.type AS org_type,
