@@ -4,7 +4,7 @@ import { createTestApp, type TestApp } from '../../../test/helpers/app.js';
 import { foodBusiness, region, smallWorld, user, type SmallWorld } from '../../../test/helpers/world.js';
 import { createEvent } from './create-event.js';
 import { escalateForExpiry } from './act.js';
-import { historyValues, INTAKE_WRITES_IN_FLIGHT, intakeContextQuery, intakeWriter, loadIntakeContext } from './store.js';
+import { historyValues, INTAKE_WRITES_IN_FLIGHT, intakeContextQuery, intakeWriter, loadIntakeContext, loadIntakeContexts } from './store.js';
 import { noticeRows } from '../notifications/store.js';
 import { auditValues } from '../audit/store.js';
 import { v7 as uuidv7 } from 'uuid';
@@ -492,18 +492,36 @@ describe('concurrency, idempotency, jurisdiction', () => {
     expect(preparable('SELECT 1; SELECT 2')).toBe(false);
     expect(preparable('SELECT 1 -- one; two\n FROM events')).toBe(true);
     const b = await shop();
+    const first = await report('w_grid_a1', { channel: 'grid_patrol', businessId: b.id, categoryCode: 'HYG04', clientId: `ctx-${Date.now()}` });
     const now = new Date();
+    const qs: Parameters<typeof loadIntakeContext>[1][] = [];
     for (const businessId of [b.id, null]) {
-      for (const categoryCode of ['FS-01', null]) {
-        for (const clientId of ['c-1', null]) {
-          const q = { businessId, regionId: businessId ? null : w.regions.uA1.id, collectorId: w.users.gridMemberA1.id, clientId, categoryCode, now };
-          const text = intakeContextQuery(q).compile(t.ctx.db).sql;
-          expect(preparable(text), JSON.stringify({ businessId, categoryCode, clientId })).toBe(true);
-          const c = await loadIntakeContext(t.ctx.db, q);
-          expect(c.place?.regionId).toBe(Number(w.regions.uA1.id));
-          expect(c.world.ancestors.map((a) => a.level)).toContain('village');
+      for (const categoryCode of ['HYG04', null]) {
+        for (const clientId of [first.body.clientId as string, null]) {
+          qs.push({ businessId, regionId: businessId ? null : Number(w.regions.uA1.id), collectorId: w.users.gridMemberA1.id, clientId, categoryCode, now });
         }
       }
+    }
+    // one text for every shape and any number of reports: prepared once
+    const texts = new Set([...qs.map((q) => intakeContextQuery([q]).compile(t.ctx.db).sql), intakeContextQuery(qs).compile(t.ctx.db).sql]);
+    expect(texts.size).toBe(1);
+    expect(preparable([...texts][0])).toBe(true);
+    const alone = [];
+    for (const q of qs) alone.push(await loadIntakeContext(t.ctx.db, q));
+    const together = await loadIntakeContexts(t.ctx.db, qs);
+    expect(together).toEqual(alone);
+    for (const [i, c] of alone.entries()) {
+      const q = qs[i];
+      expect(c.place?.regionId).toBe(Number(w.regions.uA1.id));
+      expect(c.place?.businessId ?? null).toBe(q.businessId);
+      expect(c.world.ancestors.map((a) => a.level)).toContain('village');
+      // the replay, the duplicate and the groups each follow what the report carries
+      expect(c.existingId).toBe(q.clientId ? first.body.id : null);
+      expect(c.duplicate?.id ?? null).toBe(q.businessId && q.categoryCode ? first.body.id : null);
+      expect(c.hotspotGroups.map((g) => [g.kind, g.reports])).toEqual([
+        ...(q.businessId ? [['business', 1]] : []),
+        ...(q.categoryCode ? [['village_category', 1]] : []),
+      ]);
     }
   });
 

@@ -1,5 +1,5 @@
 import { sql, type Insertable, type Selectable } from 'kysely';
-import { writeBatcher, type WriteBatcher } from '../../db/batcher.js';
+import { batcher, writeBatcher, type Batcher, type WriteBatcher } from '../../db/batcher.js';
 import type { Tx } from '../../context.js';
 import type { EventsTable } from '../../db/schema.js';
 import type { Actor } from '../../domain/access.js';
@@ -464,79 +464,86 @@ export interface IntakeContextQuery {
   now: Date;
 }
 
+type IntakeContextRow = WorldColumns & {
+  business_id: string | null;
+  region_id: number | null;
+  path: string | null;
+  settings: unknown;
+  existing_id: string | null;
+  category_known: boolean;
+  duplicate: unknown;
+  business_reports: number | null;
+  business_unflagged: boolean | null;
+  village_reports: number | null;
+  village_unflagged: boolean | null;
+};
+
 /**
- * The intake context read as one statement. It is prepared once per connection (N3): planning
- * it costs twice its run, so it must stay preparable (no LIKE, one command).
+ * The intake context read of one or more reports as one statement (one row per report, in
+ * order). Its text is the same whatever the reports carry, so it is prepared once per connection
+ * and keeps a generic plan (N3): planning it costs twice its run, so it must stay preparable (no
+ * LIKE, one command). Each part probes by the report's own values (q.*); a part a report does
+ * not need (no client id, no category) finds nothing.
  */
-export function intakeContextQuery(q: IntakeContextQuery) {
+export function intakeContextQuery(qs: IntakeContextQuery[]) {
   const ids = sql`string_to_array(trim(both '/' from p.path), '/')::bigint[]`;
   const active = sql.join(LINKABLE_STATES.map((s) => sql.lit(s)));
-  const dupSince = sql`${q.now}::timestamptz - ${settingNumber('duplicate_window_hours', null, DEFAULT_DUPLICATE_WINDOW_HOURS)} * interval '1 hour'`;
-  const hotSince = sql`${q.now}::timestamptz - ${settingNumber('hotspot', 'days', DEFAULT_HOTSPOT.days)} * interval '1 day'`;
+  const dupSince = sql`q.now - ${settingNumber('duplicate_window_hours', null, DEFAULT_DUPLICATE_WINDOW_HOURS)} * interval '1 hour'`;
+  const hotSince = sql`q.now - ${settingNumber('hotspot', 'days', DEFAULT_HOTSPOT.days)} * interval '1 day'`;
   const village = sql`(SELECT r.path FROM regions r WHERE r.id = ANY(${ids}) AND r.level = 'village' LIMIT 1)`;
-  const villageGroup = sql`e.category_code = ${q.categoryCode} AND starts_with(e.region_path, ${village})`;
-  return sql<
-    WorldColumns & {
-      business_id: string | null;
-      region_id: number | null;
-      path: string | null;
-      settings: unknown;
-      existing_id: string | null;
-      category_known: boolean;
-      duplicate: unknown;
-      business_reports: number | null;
-      business_unflagged: boolean | null;
-      village_reports: number | null;
-      village_unflagged: boolean | null;
-    }
-  >`
-    WITH p AS (
-      SELECT b.id::text AS business_id, b.region_id, b.region_path AS path FROM businesses b WHERE b.id = ${q.businessId}::uuid
-      UNION ALL
-      SELECT NULL, r.id, r.path FROM regions r WHERE ${q.businessId}::uuid IS NULL AND r.id = ${q.regionId}::bigint
-      LIMIT 1
-    )
-    SELECT p.business_id, p.region_id, p.path,
-      (SELECT json_object_agg(key, value) FROM settings WHERE key IN (${sql.join([...EVENT_SETTING_KEYS])})) AS settings,
-      ${q.clientId ? sql`(SELECT id::text FROM events WHERE COALESCE(collector_id::text, '') = ${q.collectorId ?? ''} AND client_id = ${q.clientId})` : sql`NULL::text`} AS existing_id,
-      ${
-        q.categoryCode
-          ? sql`EXISTS (SELECT 1 FROM catalogue_items WHERE code = ${q.categoryCode} UNION ALL SELECT 1 FROM catalogue_categories WHERE code = ${q.categoryCode})`
-          : sql`true`
-      } AS category_known,
-      ${
-        q.businessId && q.categoryCode
-          ? sql`(SELECT json_build_object('id', e.id, 'title', e.title) FROM events e
-                  WHERE e.business_id = ${q.businessId}::uuid AND e.category_code = ${q.categoryCode} AND e.created_at >= ${dupSince}
-                    AND e.state IN (${active}) ORDER BY e.created_at LIMIT 1)`
-          : sql`NULL::json`
-      } AS duplicate,
-      ${
-        q.businessId
-          ? sql`(SELECT count(*)::int FROM events e WHERE e.business_id = ${q.businessId}::uuid AND e.created_at >= ${hotSince}) AS business_reports,
-                EXISTS (SELECT 1 FROM events e WHERE e.business_id = ${q.businessId}::uuid AND e.created_at >= ${hotSince}
-                         AND e.hotspot = false AND e.state IN (${active})) AS business_unflagged,`
-          : sql`NULL::int AS business_reports, NULL::boolean AS business_unflagged,`
-      }
-      ${
-        q.categoryCode
-          ? sql`(SELECT count(*)::int FROM events e WHERE ${villageGroup} AND e.created_at >= ${hotSince}) AS village_reports,
-                EXISTS (SELECT 1 FROM events e WHERE ${villageGroup} AND e.created_at >= ${hotSince}
-                         AND e.hotspot = false AND e.state IN (${active})) AS village_unflagged,`
-          : sql`NULL::int AS village_reports, NULL::boolean AS village_unflagged,`
-      }
+  const villageGroup = sql`e.category_code = q.category_code AND starts_with(e.region_path, ${village})`;
+  const column = <T>(f: (q: IntakeContextQuery) => T) => qs.map(f);
+  return sql<IntakeContextRow & { ord: number }>`
+    SELECT q.ord, p.business_id, p.region_id, p.path, st.settings,
+      (SELECT id::text FROM events WHERE q.client_id IS NOT NULL AND COALESCE(collector_id::text, '') = q.collector_id AND client_id = q.client_id) AS existing_id,
+      (q.category_code IS NULL OR EXISTS (SELECT 1 FROM catalogue_items WHERE code = q.category_code
+                                           UNION ALL SELECT 1 FROM catalogue_categories WHERE code = q.category_code)) AS category_known,
+      (SELECT json_build_object('id', e.id, 'title', e.title) FROM events e
+        WHERE e.business_id = q.business_id AND e.category_code = q.category_code AND e.created_at >= ${dupSince}
+          AND e.state IN (${active}) ORDER BY e.created_at LIMIT 1) AS duplicate,
+      (SELECT count(*)::int FROM events e WHERE e.business_id = q.business_id AND e.created_at >= ${hotSince}) AS business_reports,
+      EXISTS (SELECT 1 FROM events e WHERE e.business_id = q.business_id AND e.created_at >= ${hotSince}
+               AND e.hotspot = false AND e.state IN (${active})) AS business_unflagged,
+      (SELECT count(*)::int FROM events e WHERE ${villageGroup} AND e.created_at >= ${hotSince}) AS village_reports,
+      EXISTS (SELECT 1 FROM events e WHERE ${villageGroup} AND e.created_at >= ${hotSince}
+               AND e.hotspot = false AND e.state IN (${active})) AS village_unflagged,
       ${routingWorldColumns(ids)}
-    FROM (SELECT 1) one LEFT JOIN p ON true`;
+    FROM unnest(${column((q) => q.businessId)}::uuid[], ${column((q) => q.regionId)}::bigint[], ${column((q) => q.collectorId ?? '')}::text[],
+                ${column((q) => q.clientId)}::text[], ${column((q) => q.categoryCode)}::text[], ${column((q) => q.now.toISOString())}::timestamptz[])
+           WITH ORDINALITY AS q(business_id, region_id, collector_id, client_id, category_code, now, ord)
+    CROSS JOIN (SELECT json_object_agg(key, value) AS settings FROM settings WHERE key IN (${sql.join([...EVENT_SETTING_KEYS])})) st
+    LEFT JOIN LATERAL (
+      SELECT b.id::text AS business_id, b.region_id, b.region_path AS path FROM businesses b WHERE b.id = q.business_id
+      UNION ALL
+      SELECT NULL, r.id, r.path FROM regions r WHERE q.business_id IS NULL AND r.id = q.region_id
+      LIMIT 1) p ON true
+    ORDER BY q.ord`;
 }
+
+const contextReaders = new WeakMap<object, Batcher<IntakeContextQuery, IntakeContext>>();
 
 /**
  * One read for a new report: the place, the client-id replay, the catalogue check, the settings,
  * the routing world, the duplicate and the hotspot counts. Outside the writing statement, so a
- * plain report is one read and one write (N3 intake throughput).
+ * plain report is one read and one write (N3 intake throughput); reads that arrive while two run
+ * go together as one statement.
  */
 export async function loadIntakeContext(db: Tx, q: IntakeContextQuery): Promise<IntakeContext> {
-  const r = await intakeContextQuery(q).execute(db);
-  const row = r.rows[0];
+  if (db.isTransaction) return (await loadIntakeContexts(db, [q]))[0];
+  let reader = contextReaders.get(db);
+  if (!reader) {
+    reader = batcher((qs: IntakeContextQuery[]) => loadIntakeContexts(db, qs), { maxInFlight: 2, maxBatch: 64 });
+    contextReaders.set(db, reader);
+  }
+  return reader.submit(q);
+}
+
+export async function loadIntakeContexts(db: Tx, qs: IntakeContextQuery[]): Promise<IntakeContext[]> {
+  const rows = (await intakeContextQuery(qs).execute(db)).rows;
+  return qs.map((q, i) => intakeContextOf(q, rows[i]));
+}
+
+function intakeContextOf(q: IntakeContextQuery, row: IntakeContextRow): IntakeContext {
   const place = row.path != null ? { businessId: row.business_id, regionId: Number(row.region_id), path: row.path } : null;
   const hotspotGroups: IntakeContext['hotspotGroups'] = [];
   if (q.businessId && row.business_reports != null) hotspotGroups.push({ kind: 'business', reports: row.business_reports, unflaggedOpen: !!row.business_unflagged });
