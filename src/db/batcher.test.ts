@@ -28,45 +28,51 @@ describe('writeBatcher (N3 group commit)', () => {
     expect(b.stats).toMatchObject({ statements: 2, writes: 2, largest: 1 });
   });
 
-  it('When the statements in flight are at the limit, then the writes that wait go together as one, at most maxBatch at a time', async () => {
+  it('When the statements in flight are at the limit, then the writes that wait go together, a power of two at a time up to maxBatch', async () => {
     const { calls, run } = heldWrites();
-    const b = writeBatcher(run, { maxInFlight: 1, maxBatch: 3 });
+    const b = writeBatcher(run, { maxInFlight: 1, maxBatch: 4 });
     const settled: number[] = [];
-    const ps = [1, 2, 3, 4, 5, 6].map((i) => b.submit(i).then(() => settled.push(i)));
+    const ps = [1, 2, 3, 4, 5, 6, 7, 8].map((i) => b.submit(i).then(() => settled.push(i)));
     expect(calls.map((c) => c.items)).toEqual([[1]]);
     await tick();
     expect(settled).toEqual([]); // nothing answers before its statement has finished
     calls[0].finish();
     await tick();
-    expect(calls.map((c) => c.items)).toEqual([[1], [2, 3, 4]]);
+    expect(calls.map((c) => c.items)).toEqual([[1], [2, 3, 4, 5]]);
     expect(settled).toEqual([1]);
     calls[1].finish();
     await tick();
-    expect(calls.map((c) => c.items)).toEqual([[1], [2, 3, 4], [5, 6]]);
+    // three wait: two go, then the last
+    expect(calls.map((c) => c.items)).toEqual([[1], [2, 3, 4, 5], [6, 7]]);
     calls[2].finish();
+    await tick();
+    expect(calls.map((c) => c.items)).toEqual([[1], [2, 3, 4, 5], [6, 7], [8]]);
+    calls[3].finish();
     await Promise.all(ps);
-    expect(settled).toEqual([1, 2, 3, 4, 5, 6]);
-    expect(b.stats).toMatchObject({ statements: 3, writes: 6, largest: 3, retriedAlone: 0 });
+    expect(settled).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(b.stats).toMatchObject({ statements: 4, writes: 8, largest: 4, retriedAlone: 0 });
   });
 
   it('When a combined statement fails, then each write is tried alone: the good ones commit, the bad one gets its own error', async () => {
     const { calls, run } = heldWrites((i) => i === 3);
     const b = writeBatcher(run, { maxInFlight: 1 });
     const first = b.submit(1);
-    const rest = [2, 3, 4].map((i) => b.submit(i).then(
-      () => `ok ${i}`,
-      (e: Error) => e.message,
-    ));
+    const rest = [2, 3, 4, 5].map((i) =>
+      b.submit(i).then(
+        () => `ok ${i}`,
+        (e: Error) => e.message,
+      ),
+    );
     calls[0].finish();
     await first;
     await tick();
-    expect(calls[1].items).toEqual([2, 3, 4]);
+    expect(calls[1].items).toEqual([2, 3, 4, 5]);
     calls[1].finish(); // fails: 3 is bad
     await tick();
-    expect(calls.slice(2).map((c) => c.items)).toEqual([[2], [3], [4]]);
+    expect(calls.slice(2).map((c) => c.items)).toEqual([[2], [3], [4], [5]]);
     calls.slice(2).forEach((c) => c.finish());
-    expect(await Promise.all(rest)).toEqual(['ok 2', 'bad 3', 'ok 4']);
-    expect(b.stats.retriedAlone).toBe(3);
+    expect(await Promise.all(rest)).toEqual(['ok 2', 'bad 3', 'ok 4', 'ok 5']);
+    expect(b.stats.retriedAlone).toBe(4);
   });
 
   it('When a write alone fails, then only its caller sees the error and later writes still go', async () => {

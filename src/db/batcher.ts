@@ -1,7 +1,8 @@
 /**
  * Group commit for independent writes that each commit atomically as one statement (N3 intake).
- * While `maxInFlight` statements are running, new writes wait; when one finishes, everything
- * waiting (up to `maxBatch`) goes as the next statement. At low load a write goes alone at once,
+ * While `maxInFlight` statements are running, new writes wait; when one finishes, what is
+ * waiting goes as the next statement: the largest power of two of them up to `maxBatch`, so
+ * that few statement texts exist (the rest follow at once if a slot is free, or next). At low load a write goes alone at once,
  * with no added wait; under load the writes share round trips, statement overheads and commits.
  *
  * A write's promise settles only after the statement that carried it has committed or failed.
@@ -65,7 +66,10 @@ export function batcher<T, R>(run: (items: T[]) => Promise<R[]>, opts: { maxBatc
 
   const pump = () => {
     while (inFlight < maxInFlight && waiting.length) {
-      const batch = waiting.splice(0, maxBatch);
+      // 1, 2, 4, 8 … items: each size is a statement text of its own, which PostgreSQL prepares
+      // and plans afresh a few times per connection before it keeps a generic plan
+      const n = Math.min(waiting.length, maxBatch);
+      const batch = waiting.splice(0, 2 ** Math.floor(Math.log2(n)));
       inFlight++;
       void send(batch).finally(() => {
         inFlight--;

@@ -94,13 +94,14 @@ export async function findSessionActor(db: Tx, tokenHash: string, now: Date, tou
 /**
  * The session lookups of several requests in one statement; one answer per lookup, in order.
  * Stale sessions are touched with the latest `now` of the batch (they arrive within
- * milliseconds); each answer carries the times as they were before.
+ * milliseconds); each answer carries the times as they were before. The hashes are an IN list:
+ * its text depends on their number only, and unlike an array its generic plan is kept.
  */
 export async function findSessionActors(db: Tx, lookups: SessionLookup[]): Promise<(SessionActorRow | undefined)[]> {
   const hashes = lookups.map((l) => l.tokenHash);
   const latest = lookups.reduce((a, l) => (l.now > a.now ? l : a), lookups[0]);
   const r = await sql<SessionActorRow & { token_hash: string }>`
-    WITH s AS (SELECT token_hash, user_id, last_seen_at, expires_at FROM sessions WHERE token_hash = ANY(${hashes}::text[])),
+    WITH s AS (SELECT token_hash, user_id, last_seen_at, expires_at FROM sessions WHERE token_hash IN (${sql.join(hashes)})),
     touched AS (
       UPDATE sessions t SET last_seen_at = ${latest.now}
         FROM s WHERE t.token_hash = s.token_hash AND s.last_seen_at < ${latest.touchBefore}
