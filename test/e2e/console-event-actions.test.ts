@@ -50,7 +50,14 @@ describe('Event detail actions (console)', () => {
     expect(accepted.status).toBe(200);
 
     await page.getByRole('button', { name: '受 理' }).click();
-    await page.getByRole('button', { name: /确\s?定/ }).click();
+    // the confirmation opens with an animation: a click while it moves in can miss, so click
+    // until the dialog has gone
+    const confirm = page.getByRole('dialog').getByRole('button', { name: /确\s?定/ });
+    await confirm.waitFor();
+    for (let i = 0; i < 5 && (await confirm.isVisible()); i++) {
+      await confirm.click().catch(() => undefined);
+      await confirm.waitFor({ state: 'hidden', timeout: 2000 }).catch(() => undefined);
+    }
     await expectVisible(page, page.getByRole('alert').filter({ hasText: '有人已先处理，请刷新' }), 'actions-conflict');
     await screenshot(page, 'console-event-conflict');
     await page.getByRole('alert').getByRole('button', { name: /刷\s?新/ }).click();
