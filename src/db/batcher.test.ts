@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { writeBatcher } from './batcher.js';
+import { perDatabase, writeBatcher } from './batcher.js';
 
 /** A write function whose calls the test finishes by hand. */
 function heldWrites(fails: (item: number) => boolean = () => false) {
@@ -86,5 +86,15 @@ describe('writeBatcher (N3 group commit)', () => {
     calls[1].finish();
     await good;
     expect(calls.map((c) => c.items)).toEqual([[1], [2]]);
+  });
+
+  it('When asked for the batcher of a database handle, then each handle has its own, made once', () => {
+    let made = 0;
+    const of = perDatabase((db: { name: string }) => ({ db: db.name, n: ++made }));
+    const a = { name: 'a' };
+    const b = { name: 'b' };
+    expect(of(a)).toBe(of(a));
+    expect(of(b)).not.toBe(of(a));
+    expect([of(a).db, of(b).db, made]).toEqual(['a', 'b', 2]);
   });
 });

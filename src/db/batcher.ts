@@ -1,9 +1,10 @@
 /**
  * Group commit for independent writes that each commit atomically as one statement (N3 intake).
  * While `maxInFlight` statements are running, new writes wait; when one finishes, what is
- * waiting goes as the next statement: the largest power of two of them up to `maxBatch`, so
- * that few statement texts exist (the rest follow at once if a slot is free, or next). At low load a write goes alone at once,
- * with no added wait; under load the writes share round trips, statement overheads and commits.
+ * waiting goes as the next statement: the largest power of two of them up to `maxBatch`, so that
+ * few statement texts exist (the rest follow at once if a slot is free, or next). At low load a
+ * write goes alone at once, with no added wait; under load the writes share round trips,
+ * statement overheads and commits.
  *
  * A write's promise settles only after the statement that carried it has committed or failed.
  * When a combined statement fails, each of its writes is tried again alone, so one bad write
@@ -18,6 +19,27 @@ export interface Batcher<T, R = void> {
 
 export type WriteBatcher<T> = Batcher<T, void>;
 
+/** Statements of one kind in flight at once before requests wait and go together (measured: 1–4 alike). */
+export const STATEMENTS_IN_FLIGHT = 2;
+/** The most requests one statement carries. */
+export const MAX_BATCH = 64;
+
+/**
+ * One batcher per database handle, made on first use. Callers inside a transaction run their
+ * statement in it instead: a batch is its own statement outside any transaction.
+ */
+export function perDatabase<D extends object, B>(make: (db: D) => B): (db: D) => B {
+  const made = new WeakMap<D, B>();
+  return (db) => {
+    let b = made.get(db);
+    if (!b) {
+      b = make(db);
+      made.set(db, b);
+    }
+    return b;
+  };
+}
+
 export function writeBatcher<T>(run: (items: T[]) => Promise<void>, opts: { maxBatch?: number; maxInFlight?: number } = {}): WriteBatcher<T> {
   return batcher<T, void>(async (items) => {
     await run(items);
@@ -30,8 +52,8 @@ export function writeBatcher<T>(run: (items: T[]) => Promise<void>, opts: { maxB
  * makes): `run` returns one result per item, in order.
  */
 export function batcher<T, R>(run: (items: T[]) => Promise<R[]>, opts: { maxBatch?: number; maxInFlight?: number } = {}): Batcher<T, R> {
-  const maxBatch = Math.max(1, opts.maxBatch ?? 64);
-  const maxInFlight = Math.max(1, opts.maxInFlight ?? 4);
+  const maxBatch = Math.max(1, opts.maxBatch ?? MAX_BATCH);
+  const maxInFlight = Math.max(1, opts.maxInFlight ?? STATEMENTS_IN_FLIGHT);
   const waiting: { item: T; resolve: (r: R) => void; reject: (e: unknown) => void }[] = [];
   const stats = { statements: 0, writes: 0, largest: 0, retriedAlone: 0 };
   let inFlight = 0;

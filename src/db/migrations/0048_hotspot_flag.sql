@@ -4,8 +4,9 @@
 -- (two reports flagging one group never deadlock each other); each line is numbered by a statement
 -- that starts after its lock is held, so it sees a line an action committed meanwhile. The
 -- reports the calling statement writes are passed in p_skip: whether a function sees rows its
--- caller's own statement inserts is not defined. The note and detail come from the application
--- (the domain's wording); the holder is the target's own.
+-- caller's own statement inserts is not defined. The note, the detail and the states that still
+-- take a flag come from the application (the domain's wording and LINKABLE_STATES); the holder is
+-- the target's own.
 CREATE FUNCTION event_flag_hotspot_group(
   p_business uuid,      -- the business group, or NULL for the village/category group:
   p_category text,
@@ -14,7 +15,8 @@ CREATE FUNCTION event_flag_hotspot_group(
   p_skip uuid[],
   p_now timestamptz,
   p_note text,
-  p_detail jsonb
+  p_detail jsonb,
+  p_states text[]       -- states in which a report still takes a flag
 ) RETURNS int LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
   targets uuid[];
@@ -27,16 +29,16 @@ BEGIN
   IF p_business IS NOT NULL THEN
     SELECT array_agg(id ORDER BY id) INTO targets FROM events
      WHERE business_id = p_business AND created_at >= p_since AND hotspot = false
-       AND state IN ('open','in_progress','rectifying','resolved') AND id <> ALL (p_skip);
+       AND state = ANY (p_states) AND id <> ALL (p_skip);
   ELSE
     SELECT array_agg(id ORDER BY id) INTO targets FROM events
      WHERE category_code = p_category AND region_path LIKE p_path_pattern AND created_at >= p_since AND hotspot = false
-       AND state IN ('open','in_progress','rectifying','resolved') AND id <> ALL (p_skip);
+       AND state = ANY (p_states) AND id <> ALL (p_skip);
   END IF;
   -- in id order; the UPDATE takes the lock and checks the row again once it has it
   FOREACH target IN ARRAY COALESCE(targets, '{}') LOOP
     UPDATE events SET hotspot = true, version = version + 1, updated_at = p_now
-     WHERE id = target AND hotspot = false AND state IN ('open','in_progress','rectifying','resolved')
+     WHERE id = target AND hotspot = false AND state = ANY (p_states)
     RETURNING jsonb_build_object('tier', tier, 'regionId', holder_region_id, 'organizationId', holder_org_id, 'userId', holder_user_id), state, tier
       INTO holder, st, tr;
     CONTINUE WHEN NOT FOUND;

@@ -2,7 +2,8 @@
  * E12 hotspots, decided before the write: N reports (default 3) within D days (default 7) on one
  * business, or on one village with one category, flag the still-open events of that group. The
  * new report counts itself; it is flagged at insert (with its own history line) when it can take
- * a flag, and `flagOthers` says whether earlier reports of a hot group still wait for theirs.
+ * a flag, and `flagOthers` names the hot groups whose earlier open reports still wait for theirs,
+ * each with its report count including the new one (the count their history line cites).
  */
 export interface HotspotGroup {
   kind: 'business' | 'village_category';
@@ -12,14 +13,20 @@ export interface HotspotGroup {
   unflaggedOpen: boolean;
 }
 
+/** A hot group and its report count with the new report. */
+export interface HotFlag {
+  kind: HotspotGroup['kind'];
+  reports: number;
+}
+
 export function hotspotPlan(
   groups: readonly HotspotGroup[],
   threshold: number,
   newTakesFlag: boolean,
-): { flagNew: { kind: HotspotGroup['kind']; reports: number } | null; flagOthers: boolean } {
+): { flagNew: HotFlag | null; flagOthers: HotFlag[] } {
   const hot = groups.filter((g) => g.reports + 1 >= threshold);
   return {
     flagNew: newTakesFlag && hot.length ? { kind: hot[0].kind, reports: hot[0].reports + 1 } : null,
-    flagOthers: hot.some((g) => g.unflaggedOpen),
+    flagOthers: hot.filter((g) => g.unflaggedOpen).map((g) => ({ kind: g.kind, reports: g.reports + 1 })),
   };
 }

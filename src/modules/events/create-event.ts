@@ -260,23 +260,19 @@ export async function createEvent(
   };
   // E12: the earlier open reports of each hot group are flagged by the same statement
   const since = new Date(now.getTime() - settings.hotspotDays * 86400_000);
-  const flags: HotspotFlagWrite[] = !hot.flagOthers
-    ? []
-    : c.hotspotGroups
-        .filter((g) => g.unflaggedOpen && g.reports + 1 >= settings.hotspotThreshold && (g.kind === 'business' || villagePath))
-        .map((g) => {
-          const line = hotspotEntry(state, route.holder, settings, g.kind, g.reports + 1);
-          const business = g.kind === 'business';
-          return {
-            businessId: business ? place.businessId : null,
-            categoryCode: business ? null : categoryCode,
-            pathPattern: business ? null : likePrefix(villagePath!),
-            since,
-            now,
-            note: line.note!,
-            detail: line.detail!,
-          };
-        });
+  const flags: HotspotFlagWrite[] = hot.flagOthers.map((g) => {
+    const line = hotspotEntry(state, route.holder, settings, g.kind, g.reports);
+    const business = g.kind === 'business';
+    return {
+      businessId: business ? place.businessId : null,
+      categoryCode: business ? null : categoryCode,
+      pathPattern: business ? null : likePrefix(villagePath!),
+      since,
+      now,
+      note: line.note!,
+      detail: line.detail!,
+    };
+  });
   const w = { ...writes, flags, reply: reply ? replyValues(reply, body) : null };
   if (!duplicateOf && !attachmentIds.length) {
     // alone in the caller's transaction; otherwise together with the reports arriving with it (N3)

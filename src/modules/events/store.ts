@@ -1,5 +1,5 @@
 import { sql, type Insertable, type Selectable } from 'kysely';
-import { batcher, writeBatcher, type Batcher, type WriteBatcher } from '../../db/batcher.js';
+import { batcher, perDatabase, writeBatcher } from '../../db/batcher.js';
 import type { Tx } from '../../context.js';
 import type { EventsTable } from '../../db/schema.js';
 import type { Actor } from '../../domain/access.js';
@@ -527,22 +527,17 @@ export function intakeContextQuery(qs: IntakeContextQuery[]) {
     ORDER BY q.ord`;
 }
 
-const contextReaders = new WeakMap<object, Batcher<IntakeContextQuery, IntakeContext>>();
+const contextReader = perDatabase((db: Tx) => batcher((qs: IntakeContextQuery[]) => loadIntakeContexts(db, qs)));
 
 /**
  * One read for a new report: the place, the client-id replay, the catalogue check, the settings,
  * the routing world, the duplicate and the hotspot counts. Outside the writing statement, so a
- * plain report is one read and one write (N3 intake throughput); reads that arrive while two run
- * go together as one statement.
+ * plain report is one read and one write (N3 intake throughput); reads that arrive while others run
+ * go together as one statement (`db/batcher.ts`).
  */
 export async function loadIntakeContext(db: Tx, q: IntakeContextQuery): Promise<IntakeContext> {
   if (db.isTransaction) return (await loadIntakeContexts(db, [q]))[0];
-  let reader = contextReaders.get(db);
-  if (!reader) {
-    reader = batcher((qs: IntakeContextQuery[]) => loadIntakeContexts(db, qs), { maxInFlight: 2, maxBatch: 64 });
-    contextReaders.set(db, reader);
-  }
-  return reader.submit(q);
+  return contextReader(db).submit(q);
 }
 
 export async function loadIntakeContexts(db: Tx, qs: IntakeContextQuery[]): Promise<IntakeContext[]> {
@@ -650,7 +645,7 @@ export async function insertNewEvents(db: Tx, ws: NewEventWrites[]): Promise<voi
   const skip = ws.map((w) => w.event.id as string);
   const calls = flags.map(
     (f) => sql<number>`event_flag_hotspot_group(${f.businessId}::uuid, ${f.categoryCode}::text, ${f.pathPattern}::text, ${f.since}::timestamptz,
-      ${skip}::uuid[], ${f.now}::timestamptz, ${f.note}::text, ${JSON.stringify(f.detail)}::jsonb)`,
+      ${skip}::uuid[], ${f.now}::timestamptz, ${f.note}::text, ${JSON.stringify(f.detail)}::jsonb, ${[...LINKABLE_STATES]}::text[])`,
   );
   q = q.with('f', (qb: Tx) => qb.selectNoFrom(sql<number>`${sql.join(calls, sql` + `)}`.as('flagged')));
   await q.selectFrom('e').select(['id', (eb: any) => eb.selectFrom('f').select('flagged').as('flagged')]).execute();
@@ -660,23 +655,11 @@ export async function insertNewEvent(db: Tx, w: NewEventWrites): Promise<void> {
   await insertNewEvents(db, [w]);
 }
 
-/** N3: new-event statements in flight at once per database before reports wait and go together (measured: 1–4 alike, 2 best). */
-export const INTAKE_WRITES_IN_FLIGHT = 2;
-
-const writers = new WeakMap<object, WriteBatcher<NewEventWrites>>();
-
 /**
  * N3: the group-commit writer of new events on one database (not inside a transaction): plain
  * reports that arrive together share one statement; each answer waits for its commit.
  */
-export function intakeWriter(db: Tx): WriteBatcher<NewEventWrites> {
-  let w = writers.get(db);
-  if (!w) {
-    w = writeBatcher((ws: NewEventWrites[]) => insertNewEvents(db, ws), { maxInFlight: INTAKE_WRITES_IN_FLIGHT, maxBatch: 64 });
-    writers.set(db, w);
-  }
-  return w;
-}
+export const intakeWriter = perDatabase((db: Tx) => writeBatcher((ws: NewEventWrites[]) => insertNewEvents(db, ws)));
 
 /** The row `insertNewEvent` stores, as SELECT * would return it (the columns intake does not set take their defaults). */
 export function newEventRow(v: Insertable<EventsTable>): EventRow {

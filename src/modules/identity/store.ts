@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { batcher, type Batcher } from '../../db/batcher.js';
+import { batcher, perDatabase } from '../../db/batcher.js';
 import type { Tx } from '../../context.js';
 import type { Role } from '../../domain/roles.js';
 import { scopeOf, type Actor } from '../../domain/access.js';
@@ -70,25 +70,20 @@ interface SessionLookup {
   touchBefore: Date;
 }
 
-const sessionReaders = new WeakMap<object, Batcher<SessionLookup, SessionActorRow | undefined>>();
+const sessionReader = perDatabase((db: Tx) => batcher((lookups: SessionLookup[]) => findSessionActors(db, lookups)));
 
 /**
  * The session's user, with the session's times as they were before this request. In the same
  * statement the session is touched (last_seen_at = now) when it was last seen more than
  * `touchAfterMs` ago: one round trip per request, where a user who calls every few minutes would
  * otherwise cost a second one each time. (An idle or expired session is deleted by the caller.)
- * Lookups that arrive while two are running go together as one statement (N3: every request
- * makes one, so under load they share round trips).
+ * Lookups that arrive while others run go together as one statement (N3, `db/batcher.ts`:
+ * every request makes one, so under load they share round trips).
  */
 export async function findSessionActor(db: Tx, tokenHash: string, now: Date, touchAfterMs: number): Promise<SessionActorRow | undefined> {
   const lookup = { tokenHash, now, touchBefore: new Date(now.getTime() - touchAfterMs) };
   if (db.isTransaction) return (await findSessionActors(db, [lookup]))[0];
-  let reader = sessionReaders.get(db);
-  if (!reader) {
-    reader = batcher((lookups: SessionLookup[]) => findSessionActors(db, lookups), { maxInFlight: 2, maxBatch: 64 });
-    sessionReaders.set(db, reader);
-  }
-  return reader.submit(lookup);
+  return sessionReader(db).submit(lookup);
 }
 
 /**
