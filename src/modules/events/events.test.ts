@@ -4,7 +4,7 @@ import { createTestApp, type TestApp } from '../../../test/helpers/app.js';
 import { foodBusiness, region, smallWorld, user, type SmallWorld } from '../../../test/helpers/world.js';
 import { createEvent } from './create-event.js';
 import { escalateForExpiry } from './act.js';
-import { historyValues, intakeContextQuery, intakeWriter, loadIntakeContext, loadIntakeContexts } from './store.js';
+import { historyValues, intakeContextQuery, intakeWriter, loadIntakeContext, loadIntakeContexts, newWorldCache } from './store.js';
 import { STATEMENTS_IN_FLIGHT } from '../../db/batcher.js';
 import { noticeRows } from '../notifications/store.js';
 import { auditValues } from '../audit/store.js';
@@ -577,6 +577,78 @@ describe('concurrency, idempotency, jurisdiction', () => {
     const stale = await act('w_station_a1', c.body.id, { type: 'comment', note: 'x', expectedVersion: 1 });
     expect(stale.status).toBe(409);
     expect(stale.body.error.code).toBe('stale_version');
+  });
+});
+
+describe('N3 the routing world intake keeps', () => {
+  const version = async () => (await sql<{ v: string }>`SELECT v::text FROM routing_world_version`.execute(t.ctx.db)).rows[0].v;
+
+  it('When a place was read at the current version, then the next read skips its world and gets the same one; routing data changes move the version, a sign-in does not', async () => {
+    const b = await shop();
+    const q = { businessId: b.id, regionId: null, collectorId: w.users.gridMemberA1.id, clientId: null, categoryCode: null, now: new Date() };
+    const cache = newWorldCache();
+    const [first] = await loadIntakeContexts(t.ctx.db, [q], cache);
+    expect(cache.version).toBe(await version());
+    expect(cache.worlds.get(w.regions.uA1.path)).toEqual(first.world);
+    // with the hint the statement reads no world; without it (or at another version) it does
+    const hinted = (await intakeContextQuery([q], { version: cache.version!, hints: [w.regions.uA1.path] }).execute(t.ctx.db)).rows[0];
+    expect([hinted.ancestors, hinted.orgs, hinted.handlers]).toEqual([null, null, null]);
+    const stale = (await intakeContextQuery([q], { version: String(Number(cache.version) - 1), hints: [w.regions.uA1.path] }).execute(t.ctx.db)).rows[0];
+    expect(stale.ancestors).not.toBeNull();
+    const wrongPlace = (await intakeContextQuery([q], { version: cache.version!, hints: [w.regions.uB1.path] }).execute(t.ctx.db)).rows[0];
+    expect(wrongPlace.ancestors).not.toBeNull();
+    const [second] = await loadIntakeContexts(t.ctx.db, [q], cache);
+    expect(second).toEqual(first);
+    expect(second.world).toBe(cache.worlds.get(w.regions.uA1.path));
+
+    const v0 = await version();
+    await t.ctx.db.updateTable('users').set({ last_login_at: new Date(), failed_logins: 0 }).where('role', 'in', ['grid_leader', 'village_coordinator']).execute();
+    expect(await version()).toBe(v0);
+    const leader = await user(t.ctx.db, `leader_v_${Date.now()}`, 'grid_leader', { region: w.regions.gA1 });
+    const v1 = await version();
+    expect(BigInt(v1)).toBeGreaterThan(BigInt(v0));
+    const [third] = await loadIntakeContexts(t.ctx.db, [q], cache);
+    expect(cache.version).toBe(v1);
+    expect(third.world.handlers.map((h) => h.id)).toContain(leader.id);
+    await t.ctx.db.updateTable('users').set({ disabled: true }).where('id', '=', leader.id).execute();
+    const [fourth] = await loadIntakeContexts(t.ctx.db, [q], cache);
+    expect(fourth.world.handlers.map((h) => h.id)).not.toContain(leader.id);
+    const v2 = await version();
+    await t.ctx.db.updateTable('regions').set({ name: '甲一社区（更名）' }).where('id', '=', Number(w.regions.vA1.id)).execute();
+    const [fifth] = await loadIntakeContexts(t.ctx.db, [q], cache);
+    expect(BigInt(cache.version!)).toBeGreaterThan(BigInt(v2));
+    expect(fifth.world.ancestors.find((a) => a.level === 'village')?.name).toBe('甲一社区（更名）');
+    await t.ctx.db.updateTable('regions').set({ name: '甲一社区' }).where('id', '=', Number(w.regions.vA1.id)).execute();
+  });
+
+  it('When a village without a handler gets a coordinator after a report failed there, then the next report routes to it; when the coordinator is disabled, then reports fail again', async () => {
+    const village = await region(t.ctx.db, 'village', `甲一新村${Date.now()}`, w.regions.tA1);
+    const grid = await region(t.ctx.db, 'grid', '新村第1网格', village);
+    const unit = await region(t.ctx.db, 'unit', '新村第1网格第1单元', grid);
+    const b = await foodBusiness(t.ctx.db, '新村饭店', unit);
+    // not in a transaction: the reports go through intake's batched read and its kept worlds
+    const publicReport = () =>
+      createEvent(t.ctx, t.ctx.db, null, {
+        channel: 'public_report',
+        title: '饭店后厨有老鼠',
+        description: '晚上看到后厨有老鼠',
+        businessId: b.id,
+        trackingCode: `TRK${Date.now().toString(36).toUpperCase()}${++n}`,
+      } as any);
+    const failed = await publicReport().then(
+      () => null,
+      (e: any) => e,
+    );
+    expect(failed?.code).toBe('no_handler');
+    const coordinator = await user(t.ctx.db, `coord_${Date.now()}`, 'village_coordinator', { region: village });
+    const routed = await publicReport();
+    expect(routed).toMatchObject({ tier: 'village', holder: { tier: 'village', regionId: String(village.id) } });
+    await t.ctx.db.updateTable('users').set({ disabled: true }).where('id', '=', coordinator.id).execute();
+    const again = await publicReport().then(
+      () => null,
+      (e: any) => e,
+    );
+    expect(again?.code).toBe('no_handler');
   });
 });
 

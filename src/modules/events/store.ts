@@ -341,22 +341,23 @@ export async function loadHistory(db: Tx, eventId: string): Promise<HistoryRow[]
  * `ids`, as three json columns `ancestors`, `orgs`, `handlers`: its ancestors, the organisations
  * whose jurisdictions cover it and its region-held handlers. One statement, not three; each part
  * walks the handful of ancestor ids through primary keys (unnest), whatever the plan cache does.
+ * Where `skip` holds, the three columns are NULL and nothing is read (the caller has the world).
  */
-function routingWorldColumns(ids: ReturnType<typeof sql>) {
+function routingWorldColumns(ids: ReturnType<typeof sql>, skip: ReturnType<typeof sql> = sql`false`) {
   return sql`
-    (SELECT COALESCE(json_agg(json_build_object('id', r.id, 'level', r.level, 'name', r.name, 'path', r.path) ORDER BY r.depth), '[]')
-       FROM unnest(${ids}) AS i(id) JOIN regions r ON r.id = i.id) AS ancestors,
-    (SELECT COALESCE(json_agg(json_build_object('id', x.id, 'type', x.type, 'name', x.name, 'regionId', x.region_id, 'jurisdictionPaths', x.paths)), '[]')
+    CASE WHEN ${skip} THEN NULL ELSE (SELECT COALESCE(json_agg(json_build_object('id', r.id, 'level', r.level, 'name', r.name, 'path', r.path) ORDER BY r.depth), '[]')
+       FROM unnest(${ids}) AS i(id) JOIN regions r ON r.id = i.id) END AS ancestors,
+    CASE WHEN ${skip} THEN NULL ELSE (SELECT COALESCE(json_agg(json_build_object('id', x.id, 'type', x.type, 'name', x.name, 'regionId', x.region_id, 'jurisdictionPaths', x.paths)), '[]')
        FROM (SELECT o.id, o.type, o.name, o.region_id, array_agg(jr.path) AS paths
                FROM unnest(${ids}) AS i(id)
                -- OFFSET 0 keeps this a per-ancestor index probe (flattened, the generic plan hashes the whole table)
                CROSS JOIN LATERAL (SELECT oj.organization_id, oj.region_id FROM organization_jurisdictions oj WHERE oj.region_id = i.id OFFSET 0) oj
                JOIN organizations o ON o.id = oj.organization_id
                JOIN regions jr ON jr.id = oj.region_id
-              GROUP BY o.id, o.type, o.name, o.region_id) x) AS orgs,
-    (SELECT COALESCE(json_agg(json_build_object('id', u.id, 'role', u.role, 'regionId', u.region_id, 'organizationId', u.organization_id)), '[]')
+              GROUP BY o.id, o.type, o.name, o.region_id) x) END AS orgs,
+    CASE WHEN ${skip} THEN NULL ELSE (SELECT COALESCE(json_agg(json_build_object('id', u.id, 'role', u.role, 'regionId', u.region_id, 'organizationId', u.organization_id)), '[]')
        FROM unnest(${ids}) AS i(id) JOIN users u ON u.region_id = i.id
-      WHERE u.role IN ('grid_leader', 'village_coordinator') AND u.disabled = false) AS handlers`;
+      WHERE u.role IN ('grid_leader', 'village_coordinator') AND u.disabled = false) END AS handlers`;
 }
 
 interface WorldColumns {
@@ -465,6 +466,7 @@ export interface IntakeContextQuery {
 }
 
 type IntakeContextRow = WorldColumns & {
+  world_v: string;
   business_id: string | null;
   region_id: number | null;
   path: string | null;
@@ -487,7 +489,7 @@ type IntakeContextRow = WorldColumns & {
  * afresh. Each part probes by the report's own values (q.*); a part a report does not need (no
  * client id, no category) finds nothing.
  */
-export function intakeContextQuery(qs: IntakeContextQuery[]) {
+export function intakeContextQuery(qs: IntakeContextQuery[], known: { version: string; hints: (string | null)[] } | null = null) {
   const ids = sql`string_to_array(trim(both '/' from p.path), '/')::bigint[]`;
   const active = sql.join(LINKABLE_STATES.map((s) => sql.lit(s)));
   const dupSince = sql`q.now - ${settingNumber('duplicate_window_hours', null, DEFAULT_DUPLICATE_WINDOW_HOURS)} * interval '1 hour'`;
@@ -495,7 +497,7 @@ export function intakeContextQuery(qs: IntakeContextQuery[]) {
   const village = sql`(SELECT r.path FROM regions r WHERE r.id = ANY(${ids}) AND r.level = 'village' LIMIT 1)`;
   const villageGroup = sql`e.category_code = q.category_code AND starts_with(e.region_path, ${village})`;
   return sql<IntakeContextRow & { ord: number }>`
-    SELECT q.ord, p.business_id, p.region_id, p.path, st.settings,
+    SELECT q.ord, (SELECT v FROM routing_world_version)::text AS world_v, p.business_id, p.region_id, p.path, st.settings,
       (SELECT id::text FROM events WHERE q.client_id IS NOT NULL AND COALESCE(collector_id::text, '') = q.collector_id AND client_id = q.client_id) AS existing_id,
       (q.category_code IS NULL OR EXISTS (SELECT 1 FROM catalogue_items WHERE code = q.category_code
                                            UNION ALL SELECT 1 FROM catalogue_categories WHERE code = q.category_code)) AS category_known,
@@ -508,16 +510,16 @@ export function intakeContextQuery(qs: IntakeContextQuery[]) {
       (SELECT count(*)::int FROM events e WHERE ${villageGroup} AND e.created_at >= ${hotSince}) AS village_reports,
       EXISTS (SELECT 1 FROM events e WHERE ${villageGroup} AND e.created_at >= ${hotSince}
                AND e.hotspot = false AND e.state IN (${active})) AS village_unflagged,
-      ${routingWorldColumns(ids)}
+      ${routingWorldColumns(ids, sql`(SELECT v FROM routing_world_version) = ${known?.version ?? null}::bigint AND p.path = q.world_hint`)}
     FROM (VALUES ${sql.join(
       // one report goes with an empty second row: planned for one row of known values, the
       // statement folds away parts and PostgreSQL then never keeps a generic plan
       (qs.length === 1 ? [...qs, null] : qs).map((q, i) =>
         q
-          ? sql`(${q.businessId}::uuid, ${q.regionId}::bigint, ${q.collectorId ?? ''}::text, ${q.clientId}::text, ${q.categoryCode}::text, ${q.now}::timestamptz, ${i}::int)`
-          : sql`(${null}::uuid, ${null}::bigint, ${''}::text, ${null}::text, ${null}::text, ${qs[0].now}::timestamptz, ${i}::int)`,
+          ? sql`(${q.businessId}::uuid, ${q.regionId}::bigint, ${q.collectorId ?? ''}::text, ${q.clientId}::text, ${q.categoryCode}::text, ${q.now}::timestamptz, ${i}::int, ${known?.hints[i] ?? null}::text)`
+          : sql`(${null}::uuid, ${null}::bigint, ${''}::text, ${null}::text, ${null}::text, ${qs[0].now}::timestamptz, ${i}::int, ${null}::text)`,
       ),
-    )}) AS q(business_id, region_id, collector_id, client_id, category_code, now, ord)
+    )}) AS q(business_id, region_id, collector_id, client_id, category_code, now, ord, world_hint)
     CROSS JOIN (SELECT json_object_agg(key, value) AS settings FROM settings WHERE key IN (${sql.join([...EVENT_SETTING_KEYS])})) st
     LEFT JOIN LATERAL (
       SELECT b.id::text AS business_id, b.region_id, b.region_path AS path FROM businesses b WHERE b.id = q.business_id
@@ -527,7 +529,29 @@ export function intakeContextQuery(qs: IntakeContextQuery[]) {
     ORDER BY q.ord`;
 }
 
-const contextReader = perDatabase((db: Tx) => batcher((qs: IntakeContextQuery[]) => loadIntakeContexts(db, qs)));
+/**
+ * N3: the routing worlds intake has built on one database, per place path, good while
+ * routing_world_version stays at `version` (migration 0050 moves it with every change routing
+ * reads); and the place each business (or region) was last found at, the hint a read sends so
+ * that a place whose world is known is not read again.
+ */
+export interface WorldCache {
+  version: string | null;
+  worlds: Map<string, RoutingWorld>;
+  places: Map<string, string>;
+}
+
+/** Worlds kept per database at most (a county has a few thousand places); more starts afresh. */
+const WORLD_CACHE_LIMIT = 20_000;
+
+export function newWorldCache(): WorldCache {
+  return { version: null, worlds: new Map(), places: new Map() };
+}
+
+const placeKey = (q: IntakeContextQuery) => (q.businessId ? `b:${q.businessId}` : `r:${q.regionId}`);
+
+const worldCaches = perDatabase((_db: Tx) => newWorldCache());
+const contextReader = perDatabase((db: Tx) => batcher((qs: IntakeContextQuery[]) => loadIntakeContexts(db, qs, worldCaches(db))));
 
 /**
  * One read for a new report: the place, the client-id replay, the catalogue check, the settings,
@@ -540,12 +564,45 @@ export async function loadIntakeContext(db: Tx, q: IntakeContextQuery): Promise<
   return contextReader(db).submit(q);
 }
 
-export async function loadIntakeContexts(db: Tx, qs: IntakeContextQuery[]): Promise<IntakeContext[]> {
-  const rows = (await intakeContextQuery(qs).execute(db)).rows;
-  return qs.map((q, i) => intakeContextOf(q, rows[i]));
+/**
+ * The contexts of several reports from one statement. With a `cache`, a report whose place's world
+ * the cache holds at the current version gets it from there (the statement skips reading it), and
+ * the worlds read are kept.
+ */
+export async function loadIntakeContexts(db: Tx, qs: IntakeContextQuery[], cache?: WorldCache): Promise<IntakeContext[]> {
+  // the worlds this read may skip: those known at this version (a reset meanwhile keeps this map)
+  const known = cache?.version != null ? { version: cache.version, worlds: cache.worlds } : null;
+  const hints = qs.map((q) => {
+    const path = known ? cache!.places.get(placeKey(q)) : undefined;
+    return path !== undefined && known!.worlds.has(path) ? path : null;
+  });
+  const rows = (await intakeContextQuery(qs, known && { version: known.version, hints }).execute(db)).rows;
+  if (cache && rows.length && rows[0].world_v !== cache.version) {
+    cache.version = rows[0].world_v;
+    cache.worlds = new Map();
+    cache.places = new Map();
+  }
+  return Promise.all(
+    qs.map(async (q, i) => {
+      const row = rows[i];
+      let world: RoutingWorld;
+      if (row.path == null) world = { ancestors: [], orgs: [], handlers: [] };
+      else if (row.ancestors == null) world = known?.worlds.get(row.path) ?? (await loadRoutingWorld(db, row.path));
+      else {
+        world = worldOf(row);
+        if (cache && row.world_v === cache.version) {
+          if (cache.worlds.size >= WORLD_CACHE_LIMIT) cache.worlds.clear();
+          if (cache.places.size >= WORLD_CACHE_LIMIT) cache.places.clear();
+          cache.worlds.set(row.path, world);
+        }
+      }
+      if (cache && row.path != null && row.world_v === cache.version) cache.places.set(placeKey(q), row.path);
+      return intakeContextOf(q, row, world);
+    }),
+  );
 }
 
-function intakeContextOf(q: IntakeContextQuery, row: IntakeContextRow): IntakeContext {
+function intakeContextOf(q: IntakeContextQuery, row: IntakeContextRow, world: RoutingWorld): IntakeContext {
   const place = row.path != null ? { businessId: row.business_id, regionId: Number(row.region_id), path: row.path } : null;
   const hotspotGroups: IntakeContext['hotspotGroups'] = [];
   if (q.businessId && row.business_reports != null) hotspotGroups.push({ kind: 'business', reports: row.business_reports, unflaggedOpen: !!row.business_unflagged });
@@ -555,7 +612,7 @@ function intakeContextOf(q: IntakeContextQuery, row: IntakeContextRow): IntakeCo
     existingId: row.existing_id,
     categoryKnown: row.category_known,
     settings: parseEventSettings((parseJson<Record<string, unknown>>(row.settings) ?? {}) as Record<string, unknown>),
-    world: place ? worldOf(row) : { ancestors: [], orgs: [], handlers: [] },
+    world,
     duplicate: parseJson<{ id: string; title: string }>(row.duplicate),
     hotspotGroups,
   };
