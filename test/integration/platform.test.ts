@@ -33,6 +33,22 @@ describe('platform', () => {
     }
   });
 
+  it('When any answer goes out, then it carries the security headers: the CSP of the web apps, nosniff, same-origin framing', async () => {
+    const t = await createTestApp();
+    try {
+      for (const r of [await t.api().get('/api/health'), await t.api().get('/api/v1/nothing-here'), await t.api().get('/api/v1/events')]) {
+        expect(r.headers['content-security-policy']).toContain("default-src 'self'");
+        expect(r.headers['content-security-policy']).toContain("img-src 'self' data: blob:");
+        expect(r.headers['content-security-policy']).toContain("worker-src 'self' blob:");
+        expect(r.headers['x-content-type-options']).toBe('nosniff');
+        expect(r.headers['x-frame-options']).toBe('SAMEORIGIN');
+        expect(r.headers['cross-origin-embedder-policy']).toBeUndefined();
+      }
+    } finally {
+      await t.close();
+    }
+  });
+
   it('When an unknown route or malformed JSON arrives, then the error shape of API.md comes back', async () => {
     const t = await createTestApp();
     try {

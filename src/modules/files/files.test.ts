@@ -61,6 +61,8 @@ describe('uploads', () => {
     const dl = await get(tokens.gridA1, info.url);
     expect(dl.statusCode).toBe(200);
     expect(dl.headers['content-type']).toBe('image/jpeg');
+    // the download narrows the platform's CSP: a stored file runs nothing
+    expect(dl.headers['content-security-policy']).toBe("default-src 'none'; img-src 'self'; media-src 'self'");
     const stored = dl.rawPayload;
     const meta = await sharp(stored).metadata();
     expect(meta.exif).toBeUndefined();
