@@ -570,36 +570,31 @@ export async function loadIntakeContext(db: Tx, q: IntakeContextQuery): Promise<
  * the worlds read are kept.
  */
 export async function loadIntakeContexts(db: Tx, qs: IntakeContextQuery[], cache?: WorldCache): Promise<IntakeContext[]> {
-  // the worlds this read may skip: those known at this version (a reset meanwhile keeps this map)
+  // The worlds this read may skip: those known at this version. This map only ever gains entries
+  // (a version change or the size limit replaces it), so every world hinted here is still in it.
   const known = cache?.version != null ? { version: cache.version, worlds: cache.worlds } : null;
   const hints = qs.map((q) => {
     const path = known ? cache!.places.get(placeKey(q)) : undefined;
     return path !== undefined && known!.worlds.has(path) ? path : null;
   });
   const rows = (await intakeContextQuery(qs, known && { version: known.version, hints }).execute(db)).rows;
-  if (cache && rows.length && rows[0].world_v !== cache.version) {
+  if (cache && rows.length && (rows[0].world_v !== cache.version || cache.worlds.size >= WORLD_CACHE_LIMIT || cache.places.size >= WORLD_CACHE_LIMIT)) {
     cache.version = rows[0].world_v;
     cache.worlds = new Map();
     cache.places = new Map();
   }
-  return Promise.all(
-    qs.map(async (q, i) => {
-      const row = rows[i];
-      let world: RoutingWorld;
-      if (row.path == null) world = { ancestors: [], orgs: [], handlers: [] };
-      else if (row.ancestors == null) world = known?.worlds.get(row.path) ?? (await loadRoutingWorld(db, row.path));
-      else {
-        world = worldOf(row);
-        if (cache && row.world_v === cache.version) {
-          if (cache.worlds.size >= WORLD_CACHE_LIMIT) cache.worlds.clear();
-          if (cache.places.size >= WORLD_CACHE_LIMIT) cache.places.clear();
-          cache.worlds.set(row.path, world);
-        }
-      }
-      if (cache && row.path != null && row.world_v === cache.version) cache.places.set(placeKey(q), row.path);
-      return intakeContextOf(q, row, world);
-    }),
-  );
+  return qs.map((q, i) => {
+    const row = rows[i];
+    let world: RoutingWorld;
+    if (row.path == null) world = { ancestors: [], orgs: [], handlers: [] };
+    else if (row.ancestors == null) world = known!.worlds.get(row.path)!; // skipped: hinted, so known holds it
+    else {
+      world = worldOf(row);
+      if (cache && row.world_v === cache.version) cache.worlds.set(row.path, world);
+    }
+    if (cache && row.path != null && row.world_v === cache.version) cache.places.set(placeKey(q), row.path);
+    return intakeContextOf(q, row, world);
+  });
 }
 
 function intakeContextOf(q: IntakeContextQuery, row: IntakeContextRow, world: RoutingWorld): IntakeContext {
