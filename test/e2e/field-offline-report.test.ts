@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiLogin, launchBrowser, screenshot, startServer, watchErrors, type Browser, type BrowserContext, type Page, type RunningServer } from './helpers/index.js';
+import { apiLogin, launchBrowser, screenshot, startServer, watchErrors, watchTraffic, type Browser, type BrowserContext, type Page, type RunningServer } from './helpers/index.js';
 
 /**
  * E15, P1, E3, E8, E9 in a real browser at phone size: a grid member patrols a business in the
@@ -227,6 +227,7 @@ describe('Field app: offline patrol and report, escalation to closure', () => {
 
     // The grid member sees the outcome on the phone.
     const back = await phoneSignIn(browser, server.url, cast.gridMember);
+    const traffic = watchTraffic(back.page, server.url);
     await back.page.goto(`${server.url}/m/events/${event.id}`);
     // a slow first load on a busy machine is not a failure; a page that never shows the event is
     await back.page
@@ -234,7 +235,14 @@ describe('Field app: offline patrol and report, escalation to closure', () => {
       .waitFor({ timeout: 60_000 })
       .catch(async (e) => {
         await screenshot(back.page, 'field-06-not-shown');
-        throw new Error(`${e}\npage errors: ${back.errors.join('\n')}`);
+        const shown = await back.page.locator('body').innerText().catch((x) => String(x));
+        const saved = await back.page.evaluate(() => localStorage.getItem('foodgrid.m.user')).catch((x) => String(x));
+        const cookies = (await back.context.cookies()).map((c) => c.name).join(', ');
+        throw new Error(
+          `${e}\npage errors: ${back.errors.join('\n')}\npage shows: ${shown.slice(0, 600)}\n` +
+            `saved profile: ${saved ? 'yes' : 'none'}; cookies: ${cookies || 'none'}\n` +
+            `requests: ${traffic.join('\n')}\nserver: ${server.output().slice(-4000)}`,
+        );
       });
     await expect.poll(() => back.page.getByTestId('event-state').textContent()).toBe('已关闭');
     await back.page.getByText('现场复查整改到位').waitFor();
@@ -362,6 +370,29 @@ describe('Field app: offline patrol and report, escalation to closure', () => {
     await page.reload();
     await page.getByLabel('用户名').waitFor();
     await screenshot(page, 'field-07-offline-start');
+    await context.close();
+  });
+
+  it('When the phone has lost its saved profile but the session is still signed in, then the app opens without a second sign-in; after signing out it asks again', async () => {
+    const { gridMember } = await castAroundABusiness(server.url);
+    const { context, page, errors } = await phoneSignIn(browser, server.url, gridMember);
+    const name = await page.getByRole('banner').getByRole('heading').textContent();
+    // once the start-up requests are answered (the profile refresh would save it again)
+    await page.waitForLoadState('networkidle');
+    await page.evaluate(() => localStorage.removeItem('foodgrid.m.user'));
+    await page.goto(`${server.url}/m/events`);
+    await page.getByRole('navigation', { name: '主导航' }).waitFor();
+    expect(await page.getByRole('banner').getByRole('heading').textContent()).toBe(name);
+    expect(await page.getByLabel('用户名').count()).toBe(0);
+    // the profile is on the device again, for the next offline start
+    expect(JSON.parse((await page.evaluate(() => localStorage.getItem('foodgrid.m.user')))!).username).toBe(gridMember);
+
+    await page.getByRole('button', { name: '退出' }).click();
+    await page.getByLabel('用户名').waitFor();
+    await page.goto(`${server.url}/m/events`);
+    await page.getByLabel('用户名').waitFor();
+    expect(await page.getByRole('navigation', { name: '主导航' }).count()).toBe(0);
+    expect(errors).toEqual([]);
     await context.close();
   });
 });

@@ -82,6 +82,22 @@ export function watchErrors(page: Page): string[] {
   return errors;
 }
 
+/**
+ * Records a page's requests as they start and end (`> GET /api/…`, `< 200 GET /api/…`,
+ * `x GET /api/… net::ERR_…`), with the milliseconds since watching began, so a story that fails
+ * waiting for a screen can say what the page asked for and what never came back.
+ */
+export function watchTraffic(page: Page, baseUrl: string): string[] {
+  const log: string[] = [];
+  const t0 = Date.now();
+  const at = () => `${String(Date.now() - t0).padStart(6)} ms`;
+  const short = (u: string) => u.replace(baseUrl, '');
+  page.on('request', (r) => log.push(`${at()} > ${r.method()} ${short(r.url())}`));
+  page.on('requestfinished', async (r) => log.push(`${at()} < ${(await r.response())?.status() ?? '?'} ${r.method()} ${short(r.url())}`));
+  page.on('requestfailed', (r) => log.push(`${at()} x ${r.method()} ${short(r.url())} ${r.failure()?.errorText ?? ''}`));
+  return log;
+}
+
 export type { Browser, BrowserContext, Page };
 
 /** Waits for a locator; on failure saves a screenshot named after the step, then fails. */

@@ -194,12 +194,33 @@ function PendingBar() {
 
 export function App() {
   const [user, setUser] = useState<User | null>(getSavedUser());
+  // No profile on the device, but the browser may still hold a live session (the profile was
+  // cleared, or written by a page that closed before it reached storage): ask before the sign-in.
+  const [probing, setProbing] = useState(() => !user && navigator.onLine);
   const lang = useLang();
   const online = useOnline();
   const { path } = useLocation();
   const unread = useUnread(user);
 
   useEffect(() => startAutoFlush(), []);
+  useEffect(() => {
+    if (!probing) return;
+    let live = true;
+    auth
+      .me()
+      .then(
+        (me) => {
+          if (!live) return;
+          saveUser(me);
+          setUser(me);
+        },
+        () => {},
+      )
+      .finally(() => live && setProbing(false));
+    return () => {
+      live = false;
+    };
+  }, []);
   useEffect(() => {
     void setDeviceUser(user?.id ?? null).catch(() => {});
   }, [user?.id]);
@@ -232,6 +253,7 @@ export function App() {
     });
   }, [user?.id, online]);
 
+  if (!user && probing) return <p className="empty">{t('loading')}</p>;
   if (!user)
     return (
       <Login
