@@ -1,8 +1,9 @@
 /**
  * E1/N3 intake: POST /api/v1/events (auth, validation, routing, history, audit, outbox in one
  * transaction) under autocannon against a server on PostgreSQL, next to the ceiling: the same
- * writes issued directly through `pg` without HTTP. Then the work queue and county metrics on
- * BENCH_EVENTS (default 1,000,000) events.
+ * writes issued directly through `pg` without HTTP; shorter passes with fewer clients at once
+ * (BENCH_INTAKE_LIGHTER, default 8 and 16) show the latency of a lighter load. Then the work queue
+ * and county metrics on BENCH_EVENTS (default 1,000,000) events.
  *
  * Uses a separate database `fg_bench_intake` on BENCH_PG_URL (default the local server's `test`
  * database's server), created fresh and dropped at the end.
@@ -18,6 +19,9 @@ const DB = 'fg_bench_intake';
 const DURATION = Number(process.env.BENCH_INTAKE_SECONDS ?? 20);
 const CONNECTIONS = Number(process.env.BENCH_INTAKE_CONNECTIONS ?? 50);
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
+/** Shorter passes with fewer clients at once, after the main one (empty to skip). */
+const LIGHTER_CONNECTIONS = (process.env.BENCH_INTAKE_LIGHTER ?? '8,16').split(',').filter(Boolean).map(Number);
+const LIGHTER_SECONDS = 10;
 const url = (() => {
   const u = new URL(BASE);
   u.pathname = `/${DB}`;
@@ -216,43 +220,59 @@ async function main() {
     const checkpoint = () => pool.query('CHECKPOINT');
     await checkpoint();
     let seq = 0;
-    const http = await cannon({
-      url: `http://127.0.0.1:${port}/api/v1/events`,
-      connections: CONNECTIONS,
-      duration: DURATION,
-      requests: [
-        {
-          method: 'POST',
-          setupRequest: (req: any) => {
-            const p = pairs[seq++ % pairs.length];
-            return {
-              ...req,
-              headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens.get(p.user_id)}` },
-              body: JSON.stringify({
-                channel: 'grid_patrol',
-                title: '后厨卫生差',
-                description: '操作间地面积水，垃圾未加盖',
-                businessId: p.business_id,
-                clientId: `bench-${process.pid}-${seq}`,
-              }),
-            };
+    // One autocannon pass: each request a new report by one of the grid members on a business
+    // of their grid, with its own client id.
+    const pass = async (connections: number, duration: number) => {
+      const http = await cannon({
+        url: `http://127.0.0.1:${port}/api/v1/events`,
+        connections,
+        duration,
+        requests: [
+          {
+            method: 'POST',
+            setupRequest: (req: any) => {
+              const p = pairs[seq++ % pairs.length];
+              return {
+                ...req,
+                headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens.get(p.user_id)}` },
+                body: JSON.stringify({
+                  channel: 'grid_patrol',
+                  title: '后厨卫生差',
+                  description: '操作间地面积水，垃圾未加盖',
+                  businessId: p.business_id,
+                  clientId: `bench-${process.pid}-${seq}`,
+                }),
+              };
+            },
           },
-        },
-      ],
-    });
+        ],
+      });
+      return {
+        requestsPerSecond: round(http.requests.average, 0),
+        p50Ms: http.latency.p50,
+        p99Ms: http.latency.p99,
+        non2xx: http.non2xx,
+        errors: http.errors,
+        total: http.requests.total,
+        connections,
+        seconds: duration,
+      };
+    };
     const intake = {
-      requestsPerSecond: round(http.requests.average, 0),
-      p50Ms: http.latency.p50,
-      p99Ms: http.latency.p99,
-      non2xx: http.non2xx,
-      errors: http.errors,
-      total: http.requests.total,
-      connections: CONNECTIONS,
-      seconds: DURATION,
+      ...(await pass(CONNECTIONS, DURATION)),
       reporters: tokens.size,
       businesses: new Set(pairs.map((p) => p.business_id)).size,
     };
     console.log('intake over HTTP', intake);
+    // Latency is queueing at that load (connections ÷ throughput): the same intake with fewer
+    // clients at once shows the latency a lighter load gets on this machine.
+    const lighterLoad = [];
+    for (const connections of LIGHTER_CONNECTIONS) {
+      await checkpoint();
+      const r = await pass(connections, LIGHTER_SECONDS);
+      console.log(`intake with ${connections} connections`, r);
+      lighterLoad.push(r);
+    }
     await checkpoint();
     const direct = await ceiling(pool, { userId: sampleRow.user_id, businessId: sampleRow.business_id, regionId: sampleRow.region_id, regionPath: sampleRow.region_path });
     console.log('ceiling through pg', direct);
@@ -280,6 +300,7 @@ async function main() {
       intake,
       ceiling: direct,
       intakeShareOfCeiling: round(intake.requestsPerSecond / direct.txPerSecond, 2),
+      intakeLighterLoad: lighterLoad,
 
       targets: { eventsPerSecond: 2000, p99Ms: 50, shareOfCeiling: 0.5, queueMetricsP99Ms: 100 },
       eventsInDatabase: total,
