@@ -75,7 +75,11 @@ function cannon(opts: any): Promise<any> {
   });
 }
 
-/** The ceiling: what create-event writes for a self-handled grid report, straight through pg. */
+/**
+ * The ceiling: what create-event writes for a self-handled grid report, straight through pg. No
+ * outbox or inbox row: the collector holds the report, so nobody else is notified, and intake
+ * writes none for it either (measured: no outbox row during the HTTP run).
+ */
 async function ceiling(pool: pg.Pool, sample: { userId: string; businessId: string; regionId: number; regionPath: string }) {
   const latencies: number[] = [];
   let done = 0;
@@ -97,7 +101,6 @@ async function ceiling(pool: pg.Pool, sample: { userId: string; businessId: stri
         await c.query(`INSERT INTO event_history (event_id, seq, type, actor_id, to_state, to_tier, note) VALUES ($1, 1, 'create', $2, 'open', 'grid', '压测')`, [id, sample.userId]);
         await c.query(`INSERT INTO event_tier_dwell (event_id, tier, region_id, entered_at) VALUES ($1, 'grid', $2, now())`, [id, sample.regionId]);
         await c.query(`INSERT INTO audit_log (actor_id, action, entity, entity_id, ip) VALUES ($1, 'event.create', 'event', $2, '127.0.0.1')`, [sample.userId, id]);
-        await c.query(`INSERT INTO outbox (topic, payload) VALUES ('event.created', $1)`, [JSON.stringify({ id })]);
         await c.query('COMMIT');
         latencies.push(performance.now() - t0);
         done++;
