@@ -204,22 +204,16 @@ export function App() {
 
   useEffect(() => startAutoFlush(), []);
   useEffect(() => {
+    // the app is the root and never unmounts: no cancellation to guard
     if (!probing) return;
-    let live = true;
     auth
       .me()
-      .then(
-        (me) => {
-          if (!live) return;
-          saveUser(me);
-          setUser(me);
-        },
-        () => {},
-      )
-      .finally(() => live && setProbing(false));
-    return () => {
-      live = false;
-    };
+      .then((me) => {
+        saveUser(me);
+        setUser(me);
+      })
+      .catch(() => {})
+      .finally(() => setProbing(false));
   }, []);
   useEffect(() => {
     void setDeviceUser(user?.id ?? null).catch(() => {});
