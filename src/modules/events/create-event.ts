@@ -252,7 +252,8 @@ export async function createEvent(
   const body = toEventJson(newEventRow(values), history as HistoryRow[], actor, now);
 
   const writes = {
-    event: { ...values, holder_path: route.holder.regionId != null ? (sql<string>`(SELECT path FROM regions WHERE id = ${route.holder.regionId})` as any) : null },
+    // holder_path is not written from here: the statement reads it from the holder's region
+    event: values,
     history,
     dwell: routed ? { event_id: id, tier: route.tier, region_id: route.holder.regionId, entered_at: now } : null,
     notices,

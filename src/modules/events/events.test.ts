@@ -4,7 +4,7 @@ import { createTestApp, type TestApp } from '../../../test/helpers/app.js';
 import { foodBusiness, region, smallWorld, user, type SmallWorld } from '../../../test/helpers/world.js';
 import { createEvent } from './create-event.js';
 import { escalateForExpiry } from './act.js';
-import { historyValues, intakeContextQuery, intakeWriter, loadIntakeContext, loadIntakeContexts, newWorldCache } from './store.js';
+import { NEW_EVENTS_SQL, historyValues, insertNewEvents, intakeContextQuery, intakeWriter, loadIntakeContext, loadIntakeContexts, newWorldCache } from './store.js';
 import { STATEMENTS_IN_FLIGHT } from '../../db/batcher.js';
 import { noticeRows } from '../notifications/store.js';
 import { auditValues } from '../audit/store.js';
@@ -454,6 +454,12 @@ describe('concurrency, idempotency, jurisdiction', () => {
     expect(writer.stats.statements - mid.statements).toBe(STATEMENTS_IN_FLIGHT + 1);
     const again = await t.ctx.db.selectFrom('event_history').select('event_id').where('event_id', 'in', more.map((m) => m.event.id)).execute();
     expect(again).toHaveLength(n);
+    // every batch, whatever its size and shape, is one statement text, prepared once per connection
+    expect(preparable(NEW_EVENTS_SQL.text)).toBe(true);
+    // an event column the statement does not write is refused before anything is sent
+    const odd = { ...more[0], event: { ...more[0].event, id: uuidv7(), rating: 5 } };
+    await expect(insertNewEvents(t.ctx.db, [odd as any])).rejects.toThrow(/events\.rating/);
+    expect(await t.ctx.db.selectFrom('events').select('id').where('id', '=', odd.event.id).executeTakeFirst()).toBeUndefined();
   });
 
   it('When a report is created, then the answer is the stored event; when its last write fails, then nothing of it is stored', async () => {

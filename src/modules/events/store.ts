@@ -1,4 +1,4 @@
-import { sql, type Insertable, type Selectable } from 'kysely';
+import { CompiledQuery, sql, type Insertable, type Selectable } from 'kysely';
 import { batcher, perDatabase, writeBatcher } from '../../db/batcher.js';
 import type { Tx } from '../../context.js';
 import type { EventsTable } from '../../db/schema.js';
@@ -668,39 +668,115 @@ export interface HotspotFlagWrite {
   detail: Record<string, unknown>;
 }
 
+/** Columns of one table as a write takes them from `unnest`: name, element type, default when null. */
+type UnnestColumns = readonly (readonly [name: string, type: string, fallback?: string])[];
+
 /**
- * Writes new events in one statement (data-modifying CTEs): atomic on its own, so intake
- * without duplicates to link needs no BEGIN/COMMIT round trips (N3). Several events may go in
- * one statement (group commit, see `intakeWriter`): all of them or none.
+ * The event columns intake writes; `holder_path` is not among them: the statement reads it from
+ * the holder's region, as every other write of a holder does.
+ */
+const EVENT_COLUMNS: UnnestColumns = [
+  ['id', 'uuid'], ['channel', 'text'], ['title', 'text'], ['description', 'text'], ['category_code', 'text'], ['business_id', 'uuid'],
+  ['region_id', 'bigint'], ['region_path', 'text'], ['lat', 'float8'], ['lng', 'float8'], ['state', 'text'], ['tier', 'text'],
+  ['origin_tier', 'text'], ['holder_region_id', 'bigint'], ['holder_org_id', 'bigint'], ['holder_user_id', 'uuid'], ['collector_id', 'uuid'],
+  ['collector_org_id', 'bigint'], ['client_id', 'text'], ['version', 'int', '1'], ['hotspot', 'boolean', 'false'],
+  ['tier_entered_at', 'timestamptz', 'now()'], ['deadline', 'timestamptz'], ['merged_into', 'uuid'], ['closed_at', 'timestamptz'],
+  ['resolved_at', 'timestamptz'], ['result', 'text'], ['feedback', 'text'], ['feedback_at', 'timestamptz'], ['tracking_code', 'text'],
+  ['reporter_phone', 'text'], ['reporter_anonymous', 'boolean', 'false'], ['created_at', 'timestamptz', 'now()'], ['updated_at', 'timestamptz', 'now()'],
+];
+const HISTORY_COLUMNS: UnnestColumns = [
+  ['event_id', 'uuid'], ['seq', 'int'], ['type', 'text'], ['actor_id', 'uuid'], ['actor_role', 'text'], ['from_state', 'text'], ['to_state', 'text'],
+  ['from_tier', 'text'], ['to_tier', 'text'], ['from_holder', 'jsonb'], ['to_holder', 'jsonb'], ['note', 'text'], ['detail', 'jsonb'],
+  ['public_note', 'text'], ['at', 'timestamptz', 'now()'],
+];
+const DWELL_COLUMNS: UnnestColumns = [['event_id', 'uuid'], ['tier', 'text'], ['region_id', 'bigint'], ['entered_at', 'timestamptz']];
+const NOTIFICATION_COLUMNS: UnnestColumns = [
+  ['id', 'uuid'], ['user_id', 'uuid'], ['recipient_key', 'text'], ['kind', 'text'], ['title', 'text'], ['body', 'text'], ['event_id', 'uuid'], ['link', 'text'],
+];
+const OUTBOX_COLUMNS: UnnestColumns = [['topic', 'text'], ['payload', 'jsonb']];
+const AUDIT_COLUMNS: UnnestColumns = [
+  ['actor_id', 'uuid'], ['actor_name', 'text'], ['action', 'text'], ['entity', 'text'], ['entity_id', 'text'], ['ip', 'text'], ['detail', 'jsonb'],
+];
+const REPLY_COLUMNS: UnnestColumns = [['scope', 'text'], ['key', 'text'], ['request_hash', 'text'], ['status', 'int'], ['body', 'jsonb']];
+/** E12: one hot group to flag per element (see HotspotFlagWrite). */
+const FLAG_COLUMNS: UnnestColumns = [
+  ['business_id', 'uuid'], ['category_code', 'text'], ['path_pattern', 'text'], ['since', 'timestamptz'], ['now', 'timestamptz'], ['note', 'text'], ['detail', 'jsonb'],
+];
+
+/**
+ * The text of the statement that writes new events: every table's rows arrive as one array per
+ * column (`unnest`), so the text is the same for one event or sixty-four, with or without
+ * notices, replies and hotspot flags. It is prepared once per connection and planned once (N3),
+ * where a VALUES list made a new text, and a new plan, for every batch size and shape.
+ */
+export const NEW_EVENTS_SQL = (() => {
+  let n = 0;
+  const source = (cols: UnnestColumns, alias: string) =>
+    `unnest(${cols.map(([, type]) => `$${++n}::${type}[]`).join(', ')}) AS ${alias}(${cols.map(([name]) => name).join(', ')})`;
+  const pick = (cols: UnnestColumns, alias: string) =>
+    cols.map(([name, , fallback]) => (fallback ? `COALESCE(${alias}.${name}, ${fallback})` : `${alias}.${name}`)).join(', ');
+  const insert = (table: string, cols: UnnestColumns, alias: string) =>
+    `INSERT INTO ${table} (${cols.map(([name]) => name).join(', ')}) SELECT ${pick(cols, alias)} FROM ${source(cols, alias)}`;
+  const eventSource = source(EVENT_COLUMNS, 'x');
+  const text = `WITH e AS (
+      INSERT INTO events (${EVENT_COLUMNS.map(([name]) => name).join(', ')}, holder_path)
+      SELECT ${pick(EVENT_COLUMNS, 'x')}, (SELECT r.path FROM regions r WHERE r.id = x.holder_region_id)
+        FROM ${eventSource}
+      RETURNING id),
+    h AS (${insert('event_history', HISTORY_COLUMNS, 'h')}),
+    d AS (${insert('event_tier_dwell', DWELL_COLUMNS, 'd')}),
+    n AS (${insert('notifications', NOTIFICATION_COLUMNS, 'n')}),
+    o AS (${insert('outbox', OUTBOX_COLUMNS, 'o')}),
+    a AS (${insert('audit_log', AUDIT_COLUMNS, 'a')}),
+    k AS (${insert('idempotency_keys', REPLY_COLUMNS, 'k')}),
+    f AS (SELECT COALESCE(sum(event_flag_hotspot_group(g.business_id, g.category_code, g.path_pattern, g.since, $${n + FLAG_COLUMNS.length + 1}::uuid[],
+                                                       g.now, g.note, g.detail, $${n + FLAG_COLUMNS.length + 2}::text[])), 0)::int AS flagged
+            FROM ${source(FLAG_COLUMNS, 'g')})
+    SELECT (SELECT count(*) FROM e)::int AS written, (SELECT flagged FROM f) AS flagged`;
+  return { text, params: n + 2 };
+})();
+
+const jsonText = (v: unknown) => (v == null ? null : typeof v === 'string' ? v : JSON.stringify(v));
+
+/** One array per column, in the statement's order; an event column intake does not write is a programming error. */
+function columnArrays(cols: UnnestColumns, rows: readonly Record<string, unknown>[]): unknown[][] {
+  return cols.map(([name, type]) => rows.map((r) => (type === 'jsonb' ? jsonText(r[name]) : (r[name] ?? null))));
+}
+
+const EVENT_COLUMN_NAMES = new Set([...EVENT_COLUMNS.map(([name]) => name), 'holder_path']);
+
+/**
+ * Writes new events in one statement (data-modifying CTEs, `NEW_EVENTS_SQL`): atomic on its own,
+ * so intake without duplicates to link needs no BEGIN/COMMIT round trips (N3). Several events may
+ * go in one statement (group commit, see `intakeWriter`): all of them or none.
  */
 export async function insertNewEvents(db: Tx, ws: NewEventWrites[]): Promise<void> {
-  const all = <T>(f: (w: NewEventWrites) => T[]) => ws.flatMap(f);
-  const history = all((w) => w.history);
-  const dwell = all((w) => (w.dwell ? [w.dwell] : []));
-  const notifications = all((w) => w.notices.notifications);
-  const outbox = all((w) => w.notices.outbox);
-  const replies = all((w) => (w.reply ? [w.reply] : []));
-  let q: any = db.with('e', (qb) => qb.insertInto('events').values(ws.map((w) => w.event)).returning('id'));
-  if (history.length) q = q.with('h', (qb: Tx) => qb.insertInto('event_history').values(history));
-  if (dwell.length) q = q.with('d', (qb: Tx) => qb.insertInto('event_tier_dwell').values(dwell));
-  if (notifications.length) q = q.with('n', (qb: Tx) => qb.insertInto('notifications').values(notifications));
-  if (outbox.length) q = q.with('o', (qb: Tx) => qb.insertInto('outbox').values(outbox));
-  q = q.with('a', (qb: Tx) => qb.insertInto('audit_log').values(ws.map((w) => w.audit)));
-  if (replies.length) q = q.with('k', (qb: Tx) => qb.insertInto('idempotency_keys').values(replies));
-  const flags = all((w) => w.flags ?? []);
-  if (!flags.length) {
-    await q.selectFrom('e').select('id').execute();
-    return;
+  for (const w of ws) {
+    for (const key of Object.keys(w.event)) {
+      if (!EVENT_COLUMN_NAMES.has(key)) throw new Error(`insertNewEvents: events.${key} is not a column intake writes`);
+    }
   }
-  // E12: the earlier reports of hot groups, flagged inside this statement (the reports written
-  // here are skipped: the function may or may not see them)
-  const skip = ws.map((w) => w.event.id as string);
-  const calls = flags.map(
-    (f) => sql<number>`event_flag_hotspot_group(${f.businessId}::uuid, ${f.categoryCode}::text, ${f.pathPattern}::text, ${f.since}::timestamptz,
-      ${skip}::uuid[], ${f.now}::timestamptz, ${f.note}::text, ${JSON.stringify(f.detail)}::jsonb, ${[...LINKABLE_STATES]}::text[])`,
-  );
-  q = q.with('f', (qb: Tx) => qb.selectNoFrom(sql<number>`${sql.join(calls, sql` + `)}`.as('flagged')));
-  await q.selectFrom('e').select(['id', (eb: any) => eb.selectFrom('f').select('flagged').as('flagged')]).execute();
+  const all = <T>(f: (w: NewEventWrites) => T[]) => ws.flatMap(f);
+  const flags = all((w) => w.flags ?? []);
+  const params = [
+    ...columnArrays(EVENT_COLUMNS, ws.map((w) => w.event as Record<string, unknown>)),
+    ...columnArrays(HISTORY_COLUMNS, all((w) => w.history)),
+    ...columnArrays(DWELL_COLUMNS, all((w) => (w.dwell ? [w.dwell] : []))),
+    ...columnArrays(NOTIFICATION_COLUMNS, all((w) => w.notices.notifications)),
+    ...columnArrays(OUTBOX_COLUMNS, all((w) => w.notices.outbox)),
+    ...columnArrays(AUDIT_COLUMNS, ws.map((w) => w.audit)),
+    ...columnArrays(REPLY_COLUMNS, all((w) => (w.reply ? [w.reply] : []))),
+    ...columnArrays(
+      FLAG_COLUMNS,
+      flags.map((f) => ({ business_id: f.businessId, category_code: f.categoryCode, path_pattern: f.pathPattern, since: f.since, now: f.now, note: f.note, detail: f.detail })),
+    ),
+    // E12: the earlier reports of hot groups, flagged inside this statement (the reports written
+    // here are skipped: the function may or may not see them)
+    ws.map((w) => w.event.id as string),
+    [...LINKABLE_STATES],
+  ];
+  if (params.length !== NEW_EVENTS_SQL.params) throw new Error(`insertNewEvents: ${params.length} parameters for ${NEW_EVENTS_SQL.params}`);
+  await db.executeQuery(CompiledQuery.raw(NEW_EVENTS_SQL.text, params));
 }
 
 export async function insertNewEvent(db: Tx, w: NewEventWrites): Promise<void> {
