@@ -12,7 +12,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
 import autocannon from 'autocannon';
-import { adminQuery, freePort, percentile, rootDir, round, writeResult } from './lib.js';
+import { adminQuery, cpuReferenceMs, freePort, percentile, rootDir, round, writeResult } from './lib.js';
 
 const BASE = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const DB = 'fg_bench_intake';
@@ -222,6 +222,8 @@ async function main() {
     // Each phase starts without a checkpoint left pending by the writes of the phase before it.
     const checkpoint = () => pool.query('CHECKPOINT');
     await checkpoint();
+    // the machine's speed around the HTTP and pg phases (see cpuReferenceMs)
+    const referenceBefore = cpuReferenceMs();
     let seq = 0;
     // One autocannon pass: each request a new report by one of the grid members on a business
     // of their grid, with its own client id.
@@ -279,6 +281,8 @@ async function main() {
     await checkpoint();
     const direct = await ceiling(pool, { userId: sampleRow.user_id, businessId: sampleRow.business_id, regionId: sampleRow.region_id, regionPath: sampleRow.region_path });
     console.log('ceiling through pg', direct);
+    const cpuReference = { beforeIntakeMs: referenceBefore, afterCeilingMs: cpuReferenceMs() };
+    console.log('machine reference (ms for a fixed loop on one core)', cpuReference);
 
     const fill = await fillEvents(pool, EVENTS);
     if (fill) console.log('rollup rebuilt after the fill', fill);
@@ -304,6 +308,7 @@ async function main() {
       ceiling: direct,
       intakeShareOfCeiling: round(intake.requestsPerSecond / direct.txPerSecond, 2),
       intakeLighterLoad: lighterLoad,
+      cpuReference,
 
       targets: { eventsPerSecond: 2000, p99Ms: 50, shareOfCeiling: 0.5, queueMetricsP99Ms: 100 },
       eventsInDatabase: total,

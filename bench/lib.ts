@@ -23,6 +23,23 @@ export function writeResult(name: string, data: Record<string, unknown>): string
   return file;
 }
 
+/**
+ * The machine's speed at the moment: milliseconds one core takes for a fixed loop (best of three).
+ * On a shared virtual machine this moves from run to run (seen: 500–700 ms on one machine in
+ * one hour), and every figure of a bench moves with it; results record it so that figures are
+ * compared at a similar reference.
+ */
+export function cpuReferenceMs(): number {
+  let best = Infinity;
+  for (let round = 0; round < 3; round++) {
+    const t0 = performance.now();
+    let x = 0;
+    for (let i = 0; i < 100_000_000; i++) x += i % 7;
+    if (x < 0) throw new Error('unreachable');
+    best = Math.min(best, performance.now() - t0);
+  }
+  return Math.round(best);
+}
 
 /** Percentile (nearest rank) of a list of numbers, in the same unit. */
 export function percentile(values: number[], p: number): number {
