@@ -10,6 +10,7 @@ import {
   signedInContext,
   startServer,
   watchErrors,
+  watchTraffic,
   type ApiSession,
   type Browser,
   type Page,
@@ -298,13 +299,20 @@ describe('Patrols in the console (P1–P3)', () => {
     const page = await context.newPage();
     const errors = watchErrors(page);
     const last = chinaMonth(-1);
+    const traffic = watchTraffic(page, server.url);
     await page.goto(`${server.url}/patrols/coverage`);
     await expectVisible(page, page.getByRole('region', { name: '覆盖率', exact: true }), 'coverage-this-month');
-    // The month picker: open it, go to last month's cell.
+    // The month picker: open it, go to last month's cell in the open panel.
     await page.getByRole('textbox', { name: '月份' }).click();
-    if (last.slice(0, 4) !== chinaMonth().slice(0, 4)) await page.locator('.ant-picker-header-prev-btn').click();
-    await page.locator(`.ant-picker-cell[title="${last}"]`).click();
-    await page.waitForURL(new RegExp(`month=${last}`));
+    const panel = page.locator('.ant-picker-dropdown:not(.ant-picker-dropdown-hidden)');
+    await expectVisible(page, panel, 'coverage-month-panel');
+    if (last.slice(0, 4) !== chinaMonth().slice(0, 4)) await panel.locator('.ant-picker-header-prev-btn').click();
+    await panel.locator(`.ant-picker-cell[title="${last}"]:not(.ant-picker-cell-disabled)`).click();
+    await page.waitForURL(new RegExp(`month=${last}`)).catch(async (e) => {
+      await screenshot(page, 'FAILED-coverage-month').catch(() => undefined);
+      const picked = await page.getByRole('textbox', { name: '月份' }).inputValue().catch(() => '?');
+      throw new Error(`${(e as Error).message}\nURL: ${page.url()}\nmonth box: ${picked}\npanel open: ${await panel.isVisible()}\nrequests:\n${traffic.join('\n')}`);
+    });
     const c = (await station.get(`/api/v1/patrols/coverage?month=${last}`)).body;
     expect(c.month).toBe(last);
     await expectVisible(page, page.getByText(new RegExp(`${last} · 目标`)), 'coverage-last-month');
