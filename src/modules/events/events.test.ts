@@ -468,12 +468,16 @@ describe('concurrency, idempotency, jurisdiction', () => {
     for (const [user, body] of [
       ['w_grid_a1', { channel: 'grid_patrol', businessId: b.id }],
       ['w_station_a1', { channel: 'self_inspection', businessId: b.id, location: { lat: 25.43, lng: 119.01 } }],
+      // text that array literals must quote: the word NULL, quotes, backslashes, commas, braces
+      ['w_grid_a1', { channel: 'grid_patrol', businessId: b.id, title: 'NULL', description: '引号"、反斜杠\\、逗号,与{花括号} NULL', clientId: 'NULL' }],
     ] as const) {
       const created = await report(user, body);
       expect(created.status).toBe(201);
       const stored = await as(user).get(`/api/v1/events/${created.body.id}`);
       expect(stored.body).toMatchObject(created.body);
     }
+    const quoted = await t.ctx.db.selectFrom('events').select(['title', 'description']).where('client_id', '=', 'NULL').where('business_id', '=', b.id).execute();
+    expect(quoted).toEqual([{ title: 'NULL', description: '引号"、反斜杠\\、逗号,与{花括号} NULL' }]);
     const audit = await t.ctx.db.selectFrom('audit_log').select('entity_id').where('action', '=', 'event.create').where('entity_id', 'is not', null).execute();
     expect(audit.length).toBeGreaterThan(0);
     // the audit row is the last part of the write: make it fail, and the event, its history and dwell must not exist
