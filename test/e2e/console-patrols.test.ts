@@ -4,6 +4,7 @@ import ExcelJS from 'exceljs';
 import {
   apiLogin,
   DEMO_PASSWORD,
+  diagnosed,
   expectVisible,
   launchBrowser,
   screenshot,
@@ -311,7 +312,7 @@ describe('Patrols in the console (P1–P3)', () => {
     await page.waitForURL(new RegExp(`month=${last}`)).catch(async (e) => {
       await screenshot(page, 'FAILED-coverage-month').catch(() => undefined);
       const picked = await page.getByRole('textbox', { name: '月份' }).inputValue().catch(() => '?');
-      throw new Error(`${(e as Error).message}\nURL: ${page.url()}\nmonth box: ${picked}\npanel open: ${await panel.isVisible()}\nrequests:\n${traffic.join('\n')}`);
+      throw diagnosed(e, { URL: page.url(), 'month box': picked, 'panel open': String(await panel.isVisible()) }, traffic, server.output());
     });
     const c = (await station.get(`/api/v1/patrols/coverage?month=${last}`)).body;
     expect(c.month).toBe(last);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_PASSWORD, expectVisible, launchBrowser, screenshot, signedInContext, startServer, watchTraffic, type Browser, type RunningServer } from './helpers/index.js';
+import { DEMO_PASSWORD, diagnosed, expectVisible, launchBrowser, screenshot, signedInContext, startServer, watchTraffic, type Browser, type RunningServer } from './helpers/index.js';
 
 /**
  * I1 user administration in the console: the county administrator creates a station user, the
@@ -60,7 +60,7 @@ describe('User administration (console)', () => {
     await page.getByRole('dialog').getByLabel('新的初始密码').fill('Clerk-Reset#2026');
     await page.getByRole('dialog').getByRole('button', { name: /确\s?定|OK/ }).click();
     await expectVisible(page, page.getByText('密码已重置', { exact: false }), 'users-reset').catch((e) => {
-      throw new Error(`${e}\nrequests: ${traffic.join('\n')}\nserver: ${server.output().slice(-3000)}`);
+      throw diagnosed(e, {}, traffic, server.output());
     });
     expect((await login(username, 'Clerk-Start#2026')).status).toBe(401);
     expect((await login(username, 'Clerk-Reset#2026')).status).toBe(200);

@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiLogin, launchBrowser, screenshot, startServer, watchErrors, watchTraffic, type Browser, type BrowserContext, type Page, type RunningServer } from './helpers/index.js';
+import { apiLogin, diagnosed, launchBrowser, screenshot, startServer, watchErrors, watchTraffic, type Browser, type BrowserContext, type Page, type RunningServer } from './helpers/index.js';
 
 /**
  * E15, P1, E3, E8, E9 in a real browser at phone size: a grid member patrols a business in the
@@ -238,10 +238,11 @@ describe('Field app: offline patrol and report, escalation to closure', () => {
         const shown = await back.page.locator('body').innerText().catch((x) => String(x));
         const saved = await back.page.evaluate(() => localStorage.getItem('foodgrid.m.user')).catch((x) => String(x));
         const cookies = (await back.context.cookies()).map((c) => c.name).join(', ');
-        throw new Error(
-          `${e}\npage errors: ${back.errors.join('\n')}\npage shows: ${shown.slice(0, 600)}\n` +
-            `saved profile: ${saved ? 'yes' : 'none'}; cookies: ${cookies || 'none'}\n` +
-            `requests: ${traffic.join('\n')}\nserver: ${server.output().slice(-4000)}`,
+        throw diagnosed(
+          e,
+          { 'page errors': back.errors.join('\n'), 'page shows': shown.slice(0, 600), 'saved profile': saved ? 'yes' : 'none', cookies: cookies || 'none' },
+          traffic,
+          server.output(),
         );
       });
     await expect.poll(() => back.page.getByTestId('event-state').textContent()).toBe('已关闭');
