@@ -25,7 +25,7 @@ export function writeResult(name: string, data: Record<string, unknown>): string
 
 /**
  * The machine's speed at the moment: milliseconds one core takes for a fixed loop (best of three).
- * On a shared virtual machine this moves from run to run (seen: 500–700 ms on one machine in
+ * On a shared virtual machine this moves from run to run (seen: 135–259 ms on one machine within
  * one hour), and every figure of a bench moves with it; results record it so that figures are
  * compared at a similar reference.
  */

@@ -100,11 +100,11 @@ export function watchTraffic(page: Page, baseUrl: string): string[] {
 
 /**
  * A failed step's error with what was seen around it: named facts (what the page shows, …), the
- * page's requests (`watchTraffic`) and, when given, the end of the server's output.
+ * page's requests (`watchTraffic`) and the end of the server's output.
  */
-export function diagnosed(e: unknown, facts: Record<string, string>, traffic: string[], serverOutput?: string): Error {
-  const lines = [e instanceof Error ? e.message : String(e), ...Object.entries(facts).map(([k, v]) => `${k}: ${v}`), `requests:\n${traffic.join('\n')}`];
-  if (serverOutput !== undefined) lines.push(`server: ${serverOutput.slice(-4000)}`);
+export function diagnosed(e: unknown, facts: Record<string, string>, traffic: string[], serverOutput: string): Error {
+  const lines = [e instanceof Error ? e.message : String(e), ...Object.entries(facts).map(([k, v]) => `${k}: ${v}`)];
+  lines.push(`requests:\n${traffic.join('\n')}`, `server: ${serverOutput.slice(-4000)}`);
   return new Error(lines.join('\n'));
 }
 
