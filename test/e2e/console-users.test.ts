@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_PASSWORD, diagnosed, expectVisible, launchBrowser, screenshot, signedInContext, startServer, watchTraffic, type Browser, type RunningServer } from './helpers/index.js';
+import { DEMO_PASSWORD, dialogSettled, diagnosed, expectVisible, launchBrowser, screenshot, signedInContext, startServer, watchTraffic, type Browser, type RunningServer } from './helpers/index.js';
 
 /**
  * I1 user administration in the console: the county administrator creates a station user, the
@@ -57,6 +57,7 @@ describe('User administration (console)', () => {
     await expectVisible(page, row.getByText('正常'), 'users-enabled');
     await row.getByRole('button', { name: '重置密码' }).click();
     const traffic = watchTraffic(page, server.url);
+    await dialogSettled(page.getByRole('dialog'));
     await page.getByRole('dialog').getByLabel('新的初始密码').fill('Clerk-Reset#2026');
     await page.getByRole('dialog').getByRole('button', { name: /确\s?定|OK/ }).click();
     await expectVisible(page, page.getByText('密码已重置', { exact: false }), 'users-reset').catch((e) => {

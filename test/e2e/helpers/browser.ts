@@ -110,6 +110,18 @@ export function diagnosed(e: unknown, facts: Record<string, string>, traffic: st
 
 export type { Browser, BrowserContext, Page };
 
+/**
+ * Waits until a dialog has finished moving in. antd zooms a dialog in (classes `ant-zoom-appear…`
+ * while it moves); a click in that time is aimed where the button was a frame before and can
+ * miss it, or land on the mask, which closes the dialog — seen on a slow machine, where the
+ * skip-level form's 提交 went unanswered.
+ */
+export async function dialogSettled(dialog: ReturnType<Page['locator']>, timeout = 30_000): Promise<void> {
+  await dialog.waitFor({ timeout });
+  const el = await dialog.elementHandle({ timeout });
+  await dialog.page().waitForFunction((d) => !/-(appear|enter)(-|\s|$)/.test((d as Element).getAttribute('class') ?? ''), el, { timeout });
+}
+
 /** Waits for a locator; on failure saves a screenshot named after the step, then fails. */
 export async function expectVisible(page: Page, locator: ReturnType<Page['locator']>, name: string, timeout = 30_000) {
   try {
