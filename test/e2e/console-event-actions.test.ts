@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiLogin, DEMO_PASSWORD, dialogSettled, expectVisible, launchBrowser, screenshot, signedInContext, startServer, watchErrors, type Browser, type RunningServer } from './helpers/index.js';
+import { apiLogin, DEMO_PASSWORD, popupSettled, expectVisible, launchBrowser, screenshot, signedInContext, startServer, watchErrors, type Browser, type RunningServer } from './helpers/index.js';
 
 /**
  * Handling an event on its detail page: only the actions the state machine allows are offered;
@@ -50,7 +50,7 @@ describe('Event detail actions (console)', () => {
     expect(accepted.status).toBe(200);
 
     await page.getByRole('button', { name: '受 理' }).click();
-    await dialogSettled(page.getByRole('dialog'));
+    await popupSettled(page.getByRole('dialog'));
     await page.getByRole('dialog').getByRole('button', { name: /确\s?定/ }).click();
     await expectVisible(page, page.getByRole('alert').filter({ hasText: '有人已先处理，请刷新' }), 'actions-conflict');
     await screenshot(page, 'console-event-conflict');
@@ -68,7 +68,7 @@ describe('Event detail actions (console)', () => {
     await expectVisible(page, page.getByRole('button', { name: '越级上报' }), 'skip-button');
     await page.getByRole('button', { name: '越级上报' }).click();
     const dialog = page.getByRole('dialog');
-    await dialogSettled(dialog);
+    await popupSettled(dialog);
     await dialog.getByRole('button', { name: /提\s?交/ }).click();
     await expectVisible(page, dialog.getByText('必填').first(), 'skip-required');
     expect(await dialog.getByText('必填').count()).toBe(3);

@@ -7,6 +7,7 @@ import {
   diagnosed,
   expectVisible,
   launchBrowser,
+  popupSettled,
   screenshot,
   signedInContext,
   startServer,
@@ -307,6 +308,7 @@ describe('Patrols in the console (P1–P3)', () => {
     await page.getByRole('textbox', { name: '月份' }).click();
     const panel = page.locator('.ant-picker-dropdown:not(.ant-picker-dropdown-hidden)');
     await expectVisible(page, panel, 'coverage-month-panel');
+    await popupSettled(panel);
     if (last.slice(0, 4) !== chinaMonth().slice(0, 4)) await panel.locator('.ant-picker-header-prev-btn').click();
     await panel.locator(`.ant-picker-cell[title="${last}"]:not(.ant-picker-cell-disabled)`).click();
     await page.waitForURL(new RegExp(`month=${last}`)).catch(async (e) => {
@@ -422,6 +424,7 @@ describe('Patrols in the console (P1–P3)', () => {
 
     // Filter: 不合格 only — the API's failed patrols, ours among them.
     await page.getByRole('combobox', { name: '巡查结果' }).click();
+    await popupSettled(page.locator('.ant-select-dropdown:visible'));
     await page.locator('.ant-select-dropdown:visible').getByText('不合格', { exact: true }).click();
     await page.waitForURL(/passed=false/);
     const failedOnly = (await station.get('/api/v1/patrols?passed=false&limit=50')).body.items;
@@ -431,6 +434,7 @@ describe('Patrols in the console (P1–P3)', () => {
 
     // Filter: type 四不两直 as well — none of those failed; then the type alone.
     await page.getByRole('combobox', { name: '巡查类型' }).click();
+    await popupSettled(page.locator('.ant-select-dropdown:visible'));
     await page.locator('.ant-select-dropdown:visible').getByText('四不两直', { exact: true }).click();
     await page.waitForURL(/type=unannounced/);
     await expectVisible(page, page.getByText('没有符合条件的巡查记录'), 'patrol-list-empty');

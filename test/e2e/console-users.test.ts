@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_PASSWORD, dialogSettled, diagnosed, expectVisible, launchBrowser, screenshot, signedInContext, startServer, watchTraffic, type Browser, type RunningServer } from './helpers/index.js';
+import { DEMO_PASSWORD, popupSettled, diagnosed, expectVisible, launchBrowser, screenshot, signedInContext, startServer, watchTraffic, type Browser, type RunningServer } from './helpers/index.js';
 
 /**
  * I1 user administration in the console: the county administrator creates a station user, the
@@ -33,6 +33,7 @@ describe('User administration (console)', () => {
     await dialog.getByLabel('用户名').fill(username);
     await dialog.getByLabel('姓名').fill('林小燕');
     await dialog.getByLabel('角色').click();
+    await popupSettled(page.locator('.ant-select-dropdown:visible'));
     await page.getByTitle('市场监管所人员').click();
     await dialog.getByLabel('所属机构').click();
     await dialog.getByLabel('所属机构').fill('镇海市场监督管理所');
@@ -47,17 +48,19 @@ describe('User administration (console)', () => {
     const row = page.getByRole('row').filter({ hasText: username });
     await expectVisible(page, row, 'users-row');
     await row.getByRole('button', { name: /停\s?用/ }).click();
+    await popupSettled(page.getByRole('tooltip'));
     await page.getByRole('tooltip').getByRole('button', { name: /确\s?定|OK/ }).click();
     await expectVisible(page, row.getByText('已停用'), 'users-disabled');
     await screenshot(page, 'console-users-disabled');
     expect((await login(username, 'Clerk-Start#2026')).status).toBe(401);
 
     await row.getByRole('button', { name: /启\s?用/ }).click();
+    await popupSettled(page.getByRole('tooltip'));
     await page.getByRole('tooltip').getByRole('button', { name: /确\s?定|OK/ }).click();
     await expectVisible(page, row.getByText('正常'), 'users-enabled');
     await row.getByRole('button', { name: '重置密码' }).click();
     const traffic = watchTraffic(page, server.url);
-    await dialogSettled(page.getByRole('dialog'));
+    await popupSettled(page.getByRole('dialog'));
     await page.getByRole('dialog').getByLabel('新的初始密码').fill('Clerk-Reset#2026');
     await page.getByRole('dialog').getByRole('button', { name: /确\s?定|OK/ }).click();
     await expectVisible(page, page.getByText('密码已重置', { exact: false }), 'users-reset').catch((e) => {

@@ -111,15 +111,26 @@ export function diagnosed(e: unknown, facts: Record<string, string>, traffic: st
 export type { Browser, BrowserContext, Page };
 
 /**
- * Waits until a dialog has finished moving in. antd zooms a dialog in (classes `ant-zoom-appear…`
- * while it moves); a click in that time is aimed where the button was a frame before and can
- * miss it, or land on the mask, which closes the dialog — seen on a slow machine, where the
- * skip-level form's 提交 went unanswered.
+ * Waits until a popup (dialog, confirmation bubble, dropdown, picker panel) has finished moving
+ * in. antd animates them in (classes `ant-zoom-appear…`, `ant-slide-up-enter…` on the popup or
+ * its wrapper while they move); a click in that time is aimed where the target was a frame
+ * before and can miss it, or land on a dialog's mask, which closes the dialog — seen on a slow
+ * machine, where the skip-level form's 提交 went unanswered.
  */
-export async function dialogSettled(dialog: ReturnType<Page['locator']>, timeout = 30_000): Promise<void> {
-  await dialog.waitFor({ timeout });
-  const el = await dialog.elementHandle({ timeout });
-  await dialog.page().waitForFunction((d) => !/-(appear|enter)(-|\s|$)/.test((d as Element).getAttribute('class') ?? ''), el, { timeout });
+export async function popupSettled(popup: ReturnType<Page['locator']>, timeout = 30_000): Promise<void> {
+  await popup.waitFor({ timeout });
+  const el = await popup.elementHandle({ timeout });
+  await popup.page().waitForFunction(
+    (start) => {
+      for (let n = start as Element | null; n; n = n.parentElement) {
+        const tokens = (n.getAttribute('class') ?? '').split(/\s+/);
+        if (tokens.some((t) => /^ant-[a-z-]+-(appear|enter)(-(prepare|start|active))?$/.test(t))) return false;
+      }
+      return true;
+    },
+    el,
+    { timeout },
+  );
 }
 
 /** Waits for a locator; on failure saves a screenshot named after the step, then fails. */
