@@ -5,6 +5,11 @@
  * (BENCH_INTAKE_LIGHTER, default 8 and 16) show the latency of a lighter load. Then the work queue
  * and county metrics on BENCH_EVENTS (default 1,000,000) events.
  *
+ * Each pass records the CPU it cost per report (server, database, load generator; from /proc) and
+ * how busy the machine was: with the cores busy throughout, throughput is the cores' time divided
+ * by the CPU per report, so `boundPerSecond` is what the server and database could reach with the
+ * machine to themselves.
+ *
  * Uses a separate database `fg_bench_intake` on BENCH_PG_URL (default the local server's `test`
  * database's server), created fresh and dropped at the end.
  */
@@ -12,7 +17,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
 import autocannon from 'autocannon';
-import { adminQuery, cpuReferenceMs, freePort, percentile, rootDir, round, writeResult } from './lib.js';
+import { adminQuery, cpuPerOperation, cpuReferenceMs, cpuSnapshot, freePort, percentile, rootDir, round, writeResult } from './lib.js';
 
 const BASE = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const DB = 'fg_bench_intake';
@@ -228,6 +233,7 @@ async function main() {
     // One autocannon pass: each request a new report by one of the grid members on a business
     // of their grid, with its own client id.
     const pass = async (connections: number, duration: number) => {
+      const cpuBefore = cpuSnapshot(server?.pid);
       const http = await cannon({
         url: `http://127.0.0.1:${port}/api/v1/events`,
         connections,
@@ -261,6 +267,8 @@ async function main() {
         total: http.requests.total,
         connections,
         seconds: duration,
+        // CPU per report of the server, the database and the load generator (this process)
+        cpu: cpuPerOperation(cpuBefore, cpuSnapshot(server?.pid), http.requests.total),
       };
     };
     const intake = {
@@ -279,7 +287,9 @@ async function main() {
       lighterLoad.push(r);
     }
     await checkpoint();
-    const direct = await ceiling(pool, { userId: sampleRow.user_id, businessId: sampleRow.business_id, regionId: sampleRow.region_id, regionPath: sampleRow.region_path });
+    const cpuBeforeCeiling = cpuSnapshot(server?.pid);
+    const ceilingRun = await ceiling(pool, { userId: sampleRow.user_id, businessId: sampleRow.business_id, regionId: sampleRow.region_id, regionPath: sampleRow.region_path });
+    const direct = { ...ceilingRun, cpu: cpuPerOperation(cpuBeforeCeiling, cpuSnapshot(server?.pid), ceilingRun.transactions) };
     console.log('ceiling through pg', direct);
     const cpuReference = { beforeIntakeMs: referenceBefore, afterCeilingMs: cpuReferenceMs() };
     console.log('machine reference (ms for a fixed loop on one core)', cpuReference);

@@ -41,6 +41,71 @@ export function cpuReferenceMs(): number {
   return Math.round(best);
 }
 
+/** Linux reports process and machine CPU times in ticks of 1/100 s (USER_HZ). */
+const TICK_MS = 10;
+
+/** utime + stime (+ cutime + cstime: children that have ended, such as autovacuum workers) of a process, in ms; 0 once it is gone. */
+function processCpuMs(pid: string | number): { comm: string; ms: number } {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // fields 14–17 of proc(5), counted from `state` (field 3) here
+    return { comm, ms: (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) * TICK_MS };
+  } catch {
+    return { comm: '', ms: 0 };
+  }
+}
+
+export interface CpuSnapshot {
+  /** the server under measurement (all its threads) */
+  server: number;
+  /** every `postgres` process: the backends, the background writers, the postmaster with its ended children */
+  database: number;
+  /** this bench process: the load generator (autocannon) or the pg clients of the ceiling */
+  bench: number;
+  /** the machine: ticks busy, stolen by the hypervisor and in all, over all cores */
+  machine: { busy: number; steal: number; total: number };
+}
+
+/** CPU used so far (ms) by the server, the database server and this process, and the machine's counters (Linux). */
+export function cpuSnapshot(serverPid: number | undefined): CpuSnapshot {
+  let database = 0;
+  for (const pid of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    const p = processCpuMs(pid);
+    if (p.comm === 'postgres') database += p.ms;
+  }
+  const usage = process.cpuUsage();
+  // cpu  user nice system idle iowait irq softirq steal guest guest_nice
+  const t = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1, 9).map(Number);
+  const total = t.reduce((a, b) => a + b, 0);
+  return {
+    server: serverPid ? processCpuMs(serverPid).ms : 0,
+    database,
+    bench: (usage.user + usage.system) / 1000,
+    machine: { busy: total - t[3] - t[4], steal: t[7], total },
+  };
+}
+
+/**
+ * CPU per operation between two snapshots (ms), with how busy the machine was: when it is busy
+ * throughout, throughput is what the cores divided by the CPU per operation allow, and
+ * `boundPerSecond` says that figure without the load generator's own share.
+ */
+export function cpuPerOperation(before: CpuSnapshot, after: CpuSnapshot, operations: number) {
+  const per = (k: 'server' | 'database' | 'bench') => round((after[k] - before[k]) / Math.max(1, operations), 3);
+  const ticks = after.machine.total - before.machine.total || 1;
+  const server = per('server');
+  const database = per('database');
+  return {
+    msPerOperation: { server, database, bench: per('bench') },
+    machineBusyShare: round((after.machine.busy - before.machine.busy) / ticks, 2),
+    stealShare: round((after.machine.steal - before.machine.steal) / ticks, 3),
+    boundPerSecond: server + database > 0 ? Math.round((os.cpus().length * 1000) / (server + database)) : null,
+  };
+}
+
 /** Percentile (nearest rank) of a list of numbers, in the same unit. */
 export function percentile(values: number[], p: number): number {
   if (!values.length) return NaN;
