@@ -867,4 +867,29 @@ describe('lists, queue, metrics, expiry', () => {
     expect(villages.body.regionId).toBe(String(w.regions.tA1.id));
     expect(villages.body.items.map((x: any) => x.name)).toContain('甲一社区');
   });
+
+  it('When closed events took 1 h, 2 h and 10 h, then the median time to close is 2 h and the mean 4 h 20 min; a fourth of 3 h makes the median 2 h 30 min', async () => {
+    const grid = await region(t.ctx.db, 'grid', '时长网格', w.regions.vA1);
+    const unit = await region(t.ctx.db, 'unit', '时长单元', grid);
+    await user(t.ctx.db, 'dur_unit', 'unit_leader', { region: unit });
+    tok.dur_unit = await t.login('dur_unit');
+    const closeTaking = async (hours: number) => {
+      const b = await foodBusiness(t.ctx.db, `时长小店${hours}`, unit);
+      const e = await report('dur_unit', { channel: 'grid_patrol', businessId: b.id });
+      await ok('dur_unit', e.body.id, { type: 'accept' });
+      await ok('dur_unit', e.body.id, { type: 'resolve', result: '已处理' });
+      await ok('dur_unit', e.body.id, { type: 'feedback', feedback: '已反馈' });
+      await ok('dur_unit', e.body.id, { type: 'close' });
+      // the time it took, set afterwards: the API closes within the same second
+      await sql`UPDATE events SET created_at = closed_at - make_interval(hours => ${hours}) WHERE id = ${e.body.id}`.execute(t.ctx.db);
+    };
+    const H = 3_600_000;
+    for (const h of [10, 1, 2]) await closeTaking(h);
+    const m = await as('w_station_a1').get(`/api/v1/metrics/events?regionId=${grid.id}`);
+    expect(m.status).toBe(200);
+    expect(m.body.timeToClose).toEqual({ closed: 3, meanMs: (13 * H) / 3, medianMs: 2 * H });
+    await closeTaking(3);
+    const m4 = await as('w_station_a1').get(`/api/v1/metrics/events?regionId=${grid.id}`);
+    expect(m4.body.timeToClose).toEqual({ closed: 4, meanMs: 4 * H, medianMs: 2.5 * H });
+  });
 });
