@@ -44,16 +44,20 @@ export function cpuReferenceMs(): number {
 /** Linux reports process and machine CPU times in ticks of 1/100 s (USER_HZ). */
 const TICK_MS = 10;
 
-/** utime + stime (+ cutime + cstime: children that have ended, such as autovacuum workers) of a process, in ms; 0 once it is gone. */
-function processCpuMs(pid: string | number): { comm: string; ms: number } {
+/**
+ * A process's CPU so far from /proc/<pid>/stat, in ms: its own (utime + stime, all threads) and
+ * that of its children that have ended (cutime + cstime, such as autovacuum workers under the
+ * postmaster); null once the process is gone.
+ */
+export function processCpu(pid: string | number): { comm: string; ownMs: number; childrenMs: number } | null {
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
     const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // fields 14–17 of proc(5), counted from `state` (field 3) here
-    return { comm, ms: (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) * TICK_MS };
+    // the fields after "(comm) ": state (field 3 of proc(5)) is [0], so utime (field 14) is [11]
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
+    return { comm, ownMs: (f[11] + f[12]) * TICK_MS, childrenMs: (f[13] + f[14]) * TICK_MS };
   } catch {
-    return { comm: '', ms: 0 };
+    return null;
   }
 }
 
@@ -73,15 +77,15 @@ export function cpuSnapshot(serverPid: number | undefined): CpuSnapshot {
   let database = 0;
   for (const pid of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(pid)) continue;
-    const p = processCpuMs(pid);
-    if (p.comm === 'postgres') database += p.ms;
+    const p = processCpu(pid);
+    if (p?.comm === 'postgres') database += p.ownMs + p.childrenMs;
   }
   const usage = process.cpuUsage();
   // cpu  user nice system idle iowait irq softirq steal guest guest_nice
   const t = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1, 9).map(Number);
   const total = t.reduce((a, b) => a + b, 0);
   return {
-    server: serverPid ? processCpuMs(serverPid).ms : 0,
+    server: serverPid ? (processCpu(serverPid)?.ownMs ?? 0) : 0,
     database,
     bench: (usage.user + usage.system) / 1000,
     machine: { busy: total - t[3] - t[4], steal: t[7], total },

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
-import { freePort, median, rootDir, round, writeResult } from './lib.js';
+import { freePort, median, processCpu, rootDir, round, writeResult } from './lib.js';
 
 const RUNS = Number(process.env.BENCH_STARTUP_RUNS ?? 5);
 /** Checkout to start (default: this tree); e.g. a `git archive HEAD` snapshot while the tree is mid-edit. */
@@ -15,13 +15,8 @@ const SERVER_ROOT = process.env.BENCH_SERVER_ROOT ?? rootDir;
 
 /** CPU seconds (user + system) the process has used so far: less sensitive than wall time to a busy machine. */
 function cpuSecondsOf(pid: number): number {
-  try {
-    const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    // fields after "(comm) ": state is [0], utime is field 14 → [11], stime [12]
-    return (Number(f[11]) + Number(f[12])) / 100;
-  } catch {
-    return NaN;
-  }
+  const p = processCpu(pid);
+  return p ? p.ownMs / 1000 : NaN;
 }
 
 async function startOnce(dataDir: string): Promise<{ seconds: number; cpuSeconds: number; demoLine?: string }> {

@@ -746,6 +746,7 @@ function columnArrays(cols: UnnestColumns, rows: readonly Record<string, unknown
   return cols.map(([name, type]) => rows.map((r) => (type === 'jsonb' ? jsonText(r[name]) : (r[name] ?? null))));
 }
 
+/** What an event row may carry: its columns, and `holder_path`, which the answer is built from and the statement reads again from the holder's region. */
 const EVENT_COLUMN_NAMES = new Set([...EVENT_COLUMNS.map(([name]) => name), 'holder_path']);
 
 /**
