@@ -424,8 +424,10 @@ describe('Patrols in the console (P1–P3)', () => {
 
     // Filter: 不合格 only — the API's failed patrols, ours among them.
     await page.getByRole('combobox', { name: '巡查结果' }).click();
-    await popupSettled(page.locator('.ant-select-dropdown:visible'));
-    await page.locator('.ant-select-dropdown:visible').getByText('不合格', { exact: true }).click();
+    // the option itself: the dropdown opened before may still be visible while it moves out
+    const failedOption = page.locator('.ant-select-dropdown:visible').getByText('不合格', { exact: true });
+    await popupSettled(failedOption);
+    await failedOption.click();
     await page.waitForURL(/passed=false/);
     const failedOnly = (await station.get('/api/v1/patrols?passed=false&limit=50')).body.items;
     expect(failedOnly.map((p: any) => p.id)).toContain(failed.id);
@@ -434,8 +436,10 @@ describe('Patrols in the console (P1–P3)', () => {
 
     // Filter: type 四不两直 as well — none of those failed; then the type alone.
     await page.getByRole('combobox', { name: '巡查类型' }).click();
-    await popupSettled(page.locator('.ant-select-dropdown:visible'));
-    await page.locator('.ant-select-dropdown:visible').getByText('四不两直', { exact: true }).click();
+    // the option itself: the dropdown opened before may still be visible while it moves out
+    const typeOption = page.locator('.ant-select-dropdown:visible').getByText('四不两直', { exact: true });
+    await popupSettled(typeOption);
+    await typeOption.click();
     await page.waitForURL(/type=unannounced/);
     await expectVisible(page, page.getByText('没有符合条件的巡查记录'), 'patrol-list-empty');
     await page.goto(`${server.url}/patrols?type=unannounced`);

@@ -33,7 +33,7 @@ describe('User administration (console)', () => {
     await dialog.getByLabel('用户名').fill(username);
     await dialog.getByLabel('姓名').fill('林小燕');
     await dialog.getByLabel('角色').click();
-    await popupSettled(page.locator('.ant-select-dropdown:visible'));
+    await popupSettled(page.getByTitle('市场监管所人员'));
     await page.getByTitle('市场监管所人员').click();
     await dialog.getByLabel('所属机构').click();
     await dialog.getByLabel('所属机构').fill('镇海市场监督管理所');

@@ -115,7 +115,8 @@ export type { Browser, BrowserContext, Page };
  * in. antd animates them in (classes `ant-zoom-appear…`, `ant-slide-up-enter…` on the popup or
  * its wrapper while they move); a click in that time is aimed where the target was a frame
  * before and can miss it, or land on a dialog's mask, which closes the dialog — seen on a slow
- * machine, where the skip-level form's 提交 went unanswered.
+ * machine, where the skip-level form's 提交 went unanswered. `popup` is the popup or the target
+ * inside it; pass the target when an earlier popup of the same kind may still be moving out.
  */
 export async function popupSettled(popup: ReturnType<Page['locator']>, timeout = 30_000): Promise<void> {
   await popup.waitFor({ timeout });
