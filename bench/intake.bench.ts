@@ -23,6 +23,13 @@ const BASE = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/tes
 const DB = 'fg_bench_intake';
 const DURATION = Number(process.env.BENCH_INTAKE_SECONDS ?? 20);
 const CONNECTIONS = Number(process.env.BENCH_INTAKE_CONNECTIONS ?? 50);
+/**
+ * A pass before the measured one, as a running server would be: each pool connection prepares
+ * the intake statements and plans each of them up to six times (five custom plans, then the
+ * generic one), which took about 1.5 s of the database's CPU in the first 11 s of a cold pass
+ * and 0.7 s in the next 20 (pg_stat_statements); V8 compiles the hot paths meanwhile.
+ */
+const WARMUP_SECONDS = Number(process.env.BENCH_INTAKE_WARMUP_SECONDS ?? 5);
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
 /** Shorter passes with fewer clients at once, after the main one (empty to skip). */
 const LIGHTER_CONNECTIONS = (process.env.BENCH_INTAKE_LIGHTER ?? '8,16').split(',').filter(Boolean).map(Number);
@@ -271,6 +278,11 @@ async function main() {
         cpu: cpuPerOperation(cpuBefore, cpuSnapshot(server?.pid), http.requests.total),
       };
     };
+    const warmup = WARMUP_SECONDS > 0 ? await pass(CONNECTIONS, WARMUP_SECONDS) : null;
+    if (warmup) {
+      console.log('intake warm-up (not the measurement)', warmup);
+      await checkpoint();
+    }
     const intake = {
       ...(await pass(CONNECTIONS, DURATION)),
       reporters: tokens.size,
@@ -314,6 +326,7 @@ async function main() {
     const file = writeResult('intake', {
       what: 'POST /api/v1/events under autocannon vs the same writes through pg; queue/metrics/list p50/p99 over HTTP on many events',
       database: url.replace(/\/\/[^@]*@/, '//…@'),
+      intakeWarmup: warmup,
       intake,
       ceiling: direct,
       intakeShareOfCeiling: round(intake.requestsPerSecond / direct.txPerSecond, 2),
