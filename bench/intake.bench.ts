@@ -10,9 +10,12 @@
  * by the CPU per report, so `boundPerSecond` is what the server and database could reach with the
  * machine to themselves.
  *
+ * BENCH_TRACE=<file> records every answer's time and latency, to see when the slow ones come.
+ *
  * Uses a separate database `fg_bench_intake` on BENCH_PG_URL (default the local server's `test`
  * database's server), created fresh and dropped at the end.
  */
+import fs from 'node:fs';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
@@ -83,7 +86,14 @@ async function login(port: number, username: string): Promise<string> {
 
 function cannon(opts: any): Promise<any> {
   return new Promise((resolve, reject) => {
-    autocannon(opts, (err: any, res: any) => (err ? reject(err) : resolve(res)));
+    const inst = autocannon(opts, (err: any, res: any) => (err ? reject(err) : resolve(res)));
+    // BENCH_TRACE=<file>: each answer's end time and latency (ms), one pass after another
+    // separated by '-', to line slow answers up with job_runs (which job ran when)
+    if (process.env.BENCH_TRACE) {
+      const out: string[] = [];
+      inst.on('response', (_c: any, _s: any, _b: any, rt: number) => out.push(`${Date.now()} ${rt.toFixed(1)}`));
+      inst.on('done', () => fs.appendFileSync(process.env.BENCH_TRACE!, out.join('\n') + '\n-\n'));
+    }
   });
 }
 
