@@ -740,6 +740,30 @@ describe('E12 duplicates and hotspots', () => {
     expect(got).toMatchObject({ hotspot: true, version: 3 });
   });
 
+  it('When an earlier report is closed while a new report waits to flag it, then the flag skips it (it is checked again under the lock)', async () => {
+    const b = await shop();
+    const first = await report('w_unit_a1', { channel: 'grid_patrol', businessId: b.id, categoryCode: 'HYG03' });
+    const second = await report('w_unit_a1', { channel: 'grid_patrol', businessId: b.id, categoryCode: 'PPL02' });
+    let third: Promise<any> | undefined;
+    await t.ctx.db.transaction().execute(async (trx) => {
+      const row = (await sql<any>`SELECT * FROM events WHERE id = ${first.body.id} FOR UPDATE`.execute(trx)).rows[0];
+      await trx
+        .updateTable('events')
+        .set({ state: 'closed', result: '已处理', feedback: '已反馈', feedback_at: new Date(), closed_at: new Date(), version: row.version + 1 })
+        .where('id', '=', first.body.id)
+        .execute();
+      // the third report makes the business hot and must wait for this lock before it flags
+      third = report('w_unit_a1', { channel: 'grid_patrol', businessId: b.id, categoryCode: 'GDS04' });
+      await new Promise((r) => setTimeout(r, 500));
+    });
+    expect((await third!).body.hotspot).toBe(true);
+    const closed = (await as('w_unit_a1').get(`/api/v1/events/${first.body.id}`)).body;
+    expect(closed).toMatchObject({ state: 'closed', hotspot: false, version: first.body.version + 1 });
+    expect(closed.history.some((h: any) => h.type === 'hotspot')).toBe(false);
+    const open = (await as('w_unit_a1').get(`/api/v1/events/${second.body.id}`)).body;
+    expect(open).toMatchObject({ hotspot: true, version: second.body.version + 1 });
+  });
+
   it('When the catalogue item may be self-handled only from the station up, then a grid worker cannot resolve it; an unknown item is 422', async () => {
     const b = await shop();
     const c = await report('w_unit_a1', { channel: 'grid_patrol', businessId: b.id, categoryCode: 'LIC01' });

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, usingPostgres, type TestApp } from '../../../test/helpers/app.js';
 import { foodBusiness, smallWorld, type SmallWorld } from '../../../test/helpers/world.js';
@@ -7,11 +8,21 @@ const pgOnly = usingPostgres();
 let t: TestApp;
 let w: SmallWorld;
 beforeAll(async () => {
-  if (!pgOnly) return;
   t = await createTestApp();
   w = await smallWorld(t.ctx.db);
 });
 afterAll(async () => t?.close());
+
+describe('the triggers that read transition tables plan with jit off (N3, E14)', () => {
+  it('When the schema is migrated, then every trigger function with a transition table carries jit=off (a CREATE OR REPLACE without it would fail here)', async () => {
+    const fns = (
+      await sql<{ proname: string; proconfig: string[] | null }>`SELECT DISTINCT p.proname, p.proconfig FROM pg_trigger tg JOIN pg_proc p ON p.oid = tg.tgfoid
+         WHERE NOT tg.tgisinternal AND (tg.tgoldtable IS NOT NULL OR tg.tgnewtable IS NOT NULL) ORDER BY p.proname`.execute(t.ctx.db)
+    ).rows;
+    expect(fns.map((f) => f.proname)).toEqual(expect.arrayContaining(['event_stats_events_ins', 'event_stats_events_upd', 'event_stats_stays_ins', 'routing_world_users_bump']));
+    expect(fns.filter((f) => !(f.proconfig ?? []).includes('jit=off')).map((f) => f.proname)).toEqual([]);
+  });
+});
 
 /**
  * Migration 0052: the rollup's statement triggers plan without JIT. Their plans are cached per
