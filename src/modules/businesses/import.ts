@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { v7 as uuidv7 } from 'uuid';
+import { newId } from '../../db/ids.js';
 import type { AppContext, Tx } from '../../context.js';
 import type { Actor } from '../../domain/access.js';
 import { invalid, notFound } from '../../domain/errors.js';
@@ -88,7 +88,7 @@ export async function startImport(
   if (!data.length) throw invalid('empty_file', 'file', '文件中没有数据行', 'the file has no data rows');
   if (data.length > MAX_ROWS) throw invalid('too_many_rows', 'file', `单次最多导入${MAX_ROWS}行，请拆分文件`, `at most ${MAX_ROWS} rows per import`);
 
-  const id = uuidv7();
+  const id = newId();
   await ctx.db
     .insertInto('business_import_jobs')
     .values({ id, created_by: actor.id, file_name: file.fileName.slice(0, 200), total: data.length, errors: '[]' })

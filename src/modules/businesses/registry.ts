@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { v7 as uuidv7 } from 'uuid';
+import { newId } from '../../db/ids.js';
 import type { AppContext, Tx } from '../../context.js';
 import { can, type Actor } from '../../domain/access.js';
 import { conflict, forbidden, invalid, notFound } from '../../domain/errors.js';
@@ -126,7 +126,7 @@ export function newBusinessRow(f: BusinessFields, unit: RegionRow, now: Date) {
   const g = computeGrade({ type: f.type, employees: f.employees, revenueWan: f.revenueWan, dinersCount: f.dinersCount, productTags: tags });
   const risk = f.riskLevel ?? computeRiskLevel({ type: f.type, productTags: tags }).level;
   return {
-    id: uuidv7(),
+    id: newId(),
     name: f.name.trim(),
     credit_code: f.creditCode ? normalizeCode(f.creditCode) : null,
     license_no: f.licenseNo ? normalizeCode(f.licenseNo) : null,

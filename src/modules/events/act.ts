@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { v7 as uuidv7 } from 'uuid';
+import { newId } from '../../db/ids.js';
 import { findReply, requestHash, saveReply } from '../idempotency/store.js';
 import type { AppContext, Tx } from '../../context.js';
 import type { Actor } from '../../domain/access.js';
@@ -126,7 +126,7 @@ async function applyAndPersist(
       case 'create_assist': {
         await trx
           .insertInto('event_assists')
-          .values({ id: uuidv7(), event_id: row.id, region_id: eff.regionId, note: eff.note, requested_by: actorId, created_at: now })
+          .values({ id: newId(), event_id: row.id, region_id: eff.regionId, note: eff.note, requested_by: actorId, created_at: now })
           .execute();
         const helpers = await trx
           .selectFrom('users')

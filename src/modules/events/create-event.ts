@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { v7 as uuidv7 } from 'uuid';
+import { newId } from '../../db/ids.js';
 import { runIdempotent } from '../idempotency/run.js';
 import type { AppContext, Tx } from '../../context.js';
 import type { Actor } from '../../domain/access.js';
@@ -164,7 +164,7 @@ export async function createEvent(
   // E12: an open report on the same business and category within the window is not handled twice.
   const duplicateOf = place.businessId && categoryCode && !elsewhere ? c.duplicate : null;
 
-  const id = uuidv7();
+  const id = newId();
   const state = duplicateOf ? 'merged' : elsewhere ? 'closed' : 'open';
   const deadline = duplicateOf || elsewhere ? null : deadlineFor(route.tier, now, settings.deadlines);
   const villagePath = world.ancestors.find((a) => a.level === 'village')?.path ?? null;

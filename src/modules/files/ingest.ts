@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
-import { v7 as uuidv7 } from 'uuid';
+import { newId } from '../../db/ids.js';
 import type { AppContext } from '../../context.js';
 import { DomainError } from '../../domain/errors.js';
 import { scrubIsoMetadata, sniff } from './sniff.js';
@@ -71,7 +71,7 @@ export async function ingest(ctx: AppContext, data: Buffer, originalName: string
   if (kind.kind === 'image' && !kind.decodable)
     throw unsupported(field, 'HEIC photos cannot be processed; choose "most compatible" (JPEG) in the camera settings', 'HEIC 格式照片无法处理，请在相机设置中选择“兼容性最佳”(JPEG)');
 
-  const id = uuidv7();
+  const id = newId();
   const now = ctx.now();
   const day = `${now.getUTCFullYear()}/${String(now.getUTCMonth() + 1).padStart(2, '0')}/${String(now.getUTCDate()).padStart(2, '0')}`;
   let out: Buffer;

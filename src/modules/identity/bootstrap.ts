@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { v7 as uuidv7 } from 'uuid';
+import { newId } from '../../db/ids.js';
 import type { AppContext } from '../../context.js';
 import { writeAudit } from '../audit/store.js';
 import { hashPassword } from './passwords.js';
@@ -16,7 +16,7 @@ export async function ensureAdmin(ctx: AppContext, print: (m: string) => void = 
   // H5: in demo mode the admin shares the documented demo password unless one is configured.
   const generated = !ctx.config.adminPassword && !ctx.config.demo;
   const password = ctx.config.adminPassword ?? (ctx.config.demo ? DEMO_PASSWORD : `Fg-${randomBytes(9).toString('base64url')}`);
-  const id = uuidv7();
+  const id = newId();
   await ctx.db.transaction().execute(async (trx) => {
     await trx
       .insertInto('users')

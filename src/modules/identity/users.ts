@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { v7 as uuidv7 } from 'uuid';
+import { newId } from '../../db/ids.js';
 import type { AppContext, Tx } from '../../context.js';
 import type { Actor } from '../../domain/access.js';
 import { inScope } from '../../domain/access.js';
@@ -64,7 +64,7 @@ export async function createUser(ctx: AppContext, actor: Actor, input: CreateUse
     const row = await trx
       .insertInto('users')
       .values({
-        id: uuidv7(),
+        id: newId(),
         username: input.username,
         display_name: input.displayName,
         role: input.role,

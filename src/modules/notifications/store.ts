@@ -1,4 +1,4 @@
-import { v7 as uuidv7 } from 'uuid';
+import { newId } from '../../db/ids.js';
 import type { Tx } from '../../context.js';
 
 export interface Notice {
@@ -16,7 +16,7 @@ export interface Notice {
 export function noticeRows(notices: Notice | Notice[]) {
   const list = (Array.isArray(notices) ? notices : [notices]).filter((n) => n.userId || n.recipientKey);
   const rows = list.map((n) => ({
-    id: uuidv7(),
+    id: newId(),
     user_id: n.userId ?? null,
     recipient_key: n.recipientKey ?? null,
     kind: n.kind,

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { v7 as uuidv7 } from 'uuid';
+import { newId } from '../../db/ids.js';
 import type { Tx } from '../../context.js';
 import { ASPECTS, monthOf, monthRange, type Aspect } from '../../domain/patrols.js';
 
@@ -66,7 +66,7 @@ export async function seedDemoPatrols(trx: Tx, opts: { now: Date; months?: numbe
       const days = Math.max(1, Math.ceil((until - start.getTime()) / 86400_000));
       const at = new Date(start.getTime() + Math.floor(rand() * days) * 86400_000 + (9 + rand() * 8) * 3600_000);
       if (at.getTime() > opts.now.getTime()) continue;
-      const id = uuidv7();
+      const id = newId();
       const failing: Aspect | null = rand() < 0.085 ? ASPECTS[Math.floor(rand() * ASPECTS.length)] : null;
       const candidates = failing ? itemsByAspect.get(failing) ?? [] : [];
       const item = candidates.length ? candidates[Math.floor(rand() * candidates.length)] : null;

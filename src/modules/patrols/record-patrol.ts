@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { v7 as uuidv7 } from 'uuid';
+import { newId } from '../../db/ids.js';
 import { runIdempotent } from '../idempotency/run.js';
 import type { AppContext, Tx } from '../../context.js';
 import { inScope, type Actor } from '../../domain/access.js';
@@ -82,7 +82,7 @@ export async function recordPatrol(ctx: AppContext, trx: Tx, actor: Actor, input
   const lines = resolveChecklist(input.items, (c) => known.get(c)?.aspect);
   const failed = lines.filter((l) => !l.passed).length;
 
-  const id = uuidv7();
+  const id = newId();
   await trx
     .insertInto('patrols')
     .values({
