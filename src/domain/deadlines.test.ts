@@ -53,6 +53,20 @@ describe('deadlines (E10)', () => {
     expect(deadlineFor('station', from)?.toISOString()).toBe('2026-10-13T15:59:59.999Z');
   });
 
+  it('When deadlines are asked again for the same day, then each settings object keeps its own answer and each answer is a Date of its own', () => {
+    const from = new Date('2026-09-29T10:00:00+08:00');
+    const plain = settings();
+    const localHoliday = settings({ extraHolidays: ['2026-10-09'] });
+    const first = deadlineFor('station', from, plain)!;
+    first.setTime(0); // a caller changing its Date must not change the next answer
+    expect(deadlineFor('station', from, plain)?.toISOString()).toBe('2026-10-12T15:59:59.999Z');
+    expect(deadlineFor('station', from, localHoliday)?.toISOString()).toBe('2026-10-13T15:59:59.999Z');
+    expect(deadlineFor('station', from, plain)?.toISOString()).toBe('2026-10-12T15:59:59.999Z');
+    // a changed limit in the same object is a different question
+    plain.workingDays.station = 1;
+    expect(deadlineFor('station', from, plain)?.toISOString()).toBe('2026-09-30T15:59:59.999Z');
+  });
+
   it('When a tier has no limit configured, then there is no deadline', () => {
     const s = settings();
     s.workingDays.city = 0;

@@ -75,10 +75,21 @@ function shiftDay(day: string, delta: number): string {
 
 type Calendar = Pick<DeadlineSettings, 'extraHolidays' | 'extraWorkdays'>;
 
+/**
+ * The official calendar's answer per day, kept: `chinese-days` parses and formats the date on
+ * every call, and intake asks for several days per report (N3). A few thousand days at most.
+ */
+const officialWorkdays = new Map<string, boolean>();
+
 export function isWorkingDay(day: string, cal: Partial<Calendar> = {}): boolean {
   if (cal.extraWorkdays?.includes(day)) return true;
   if (cal.extraHolidays?.includes(day)) return false;
-  return chineseDays.isWorkday(day);
+  let w = officialWorkdays.get(day);
+  if (w === undefined) {
+    w = chineseDays.isWorkday(day);
+    if (DATE_RE.test(day)) officialWorkdays.set(day, w);
+  }
+  return w;
 }
 
 /** The calendar day that is `n` working days after `day` (n ≥ 1), or before it when n < 0. */
@@ -111,8 +122,24 @@ export function workingDaysBetween(fromDay: string, toDay: string, cal: Partial<
 export function deadlineFor(tier: string, from: Date, settings: DeadlineSettings = DEFAULT_DEADLINE_SETTINGS): Date | null {
   const n = settings.workingDays[tier as DeadlineTier];
   if (!n || n <= 0) return null;
-  return chinaEndOfDay(addWorkingDays(chinaDay(from), n, settings));
+  const day = chinaDay(from);
+  let known = deadlinesOf.get(settings);
+  if (!known) deadlinesOf.set(settings, (known = new Map()));
+  const key = `${n}|${day}`;
+  let end = known.get(key);
+  if (end === undefined) {
+    end = chinaEndOfDay(addWorkingDays(day, n, settings)).getTime();
+    known.set(key, end);
+  }
+  return new Date(end);
 }
+
+/**
+ * Deadlines already worked out, per settings object, by working days and start day: counting the
+ * days costs ~12 µs and every report and action asks (N3). Settings objects are not changed
+ * after they are made (a change of settings makes a new object).
+ */
+const deadlinesOf = new WeakMap<DeadlineSettings, Map<string, number>>();
 
 /** Office hours start (08:00 China time): reminders are not sent in the night. */
 const REMINDER_HOUR = 8;
