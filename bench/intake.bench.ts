@@ -333,6 +333,9 @@ async function main() {
     const queueCounty = await timeGets(port, bureauToken, '/api/v1/events/queue?limit=50', 200);
     const metricsCounty = await timeGets(port, bureauToken, `/api/v1/metrics/events?regionId=${county.id}`, 100);
     const listCounty = await timeGets(port, bureauToken, `/api/v1/events?regionId=${county.id}&limit=50`, 200);
+    // the county's league table of townships and its whole dashboard (figures, league table, 12 weeks, hotspots)
+    const byRegionCounty = await timeGets(port, bureauToken, `/api/v1/metrics/events/by-region?regionId=${county.id}`, 100);
+    const dashboardCounty = await timeGets(port, bureauToken, `/api/v1/metrics/events?regionId=${county.id}&include=dashboard`, 100);
     const file = writeResult('intake', {
       what: 'POST /api/v1/events under autocannon vs the same writes through pg; queue/metrics/list p50/p99 over HTTP on many events',
       database: url.replace(/\/\/[^@]*@/, '//…@'),
@@ -350,6 +353,8 @@ async function main() {
       workQueueCountyBureau: queueCounty,
       metricsCounty,
       eventListCounty: listCounty,
+      metricsByRegionCounty: byRegionCounty,
+      dashboardCounty,
     });
     console.log(`written ${file}`);
   } finally {

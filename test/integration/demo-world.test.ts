@@ -7,7 +7,7 @@ import { DEMO_PASSWORD, TRY_ACCOUNTS } from '../../src/db/demo/accounts.js';
 import { ensureDemoWorld, loadDemoWorld } from '../../src/db/demo/load.js';
 import { BEIAN_TOWNSHIPS, MEIZHOU_TOWNSHIPS } from '../../src/db/demo/world.js';
 import type { Tx } from '../../src/context.js';
-import { eventMetrics, foldEventStats } from '../../src/modules/events/metrics.js';
+import { eventMetrics, eventMetricsByRegion, foldEventStats } from '../../src/modules/events/metrics.js';
 import { createEvent } from '../../src/modules/events/create-event.js';
 import { loadActor } from '../../src/modules/identity/store.js';
 import { CHANNELS, EVENT_STATES, TIERS } from '../../src/domain/events/index.js';
@@ -317,6 +317,7 @@ describe('H5 demo world', () => {
       dwellByTier: Object.fromEntries(Object.entries(m.dwellByTier).map(([k, v]: any) => [k, { ...v, meanMs: expect.closeTo(v.meanMs, -1) }])),
     });
     let compared = 0;
+    let comparedChildren = 0;
     const realNow = c.now;
     const fixed = new Date();
     c.now = () => fixed;
@@ -333,6 +334,12 @@ describe('H5 demo world', () => {
             const [fast, slow] = [await eventMetrics(c, actor!, q), await eventMetrics(c, actor!, q, { live: true })];
             expect(fast, JSON.stringify(q)).toEqual(near(slow));
             compared += fast.total;
+            // the league table of the children: summed by child from the rollup, or scanned
+            if (regionId) {
+              const [fastChildren, slowChildren] = [await eventMetricsByRegion(c, actor!, q), await eventMetricsByRegion(c, actor!, q, { live: true })];
+              expect(fastChildren, `by-region ${JSON.stringify(q)}`).toEqual(slowChildren);
+              comparedChildren += fastChildren.items.reduce((n, i) => n + i.total, 0);
+            }
           }
         }
       }
@@ -342,6 +349,7 @@ describe('H5 demo world', () => {
       c.now = realNow;
     }
     expect(compared).toBeGreaterThan(1000);
+    expect(comparedChildren).toBeGreaterThan(1000);
     expect((await rows<{ n: number }>(sql`SELECT count(*)::int AS n FROM event_stats_log`, c.db))[0].n).toBe(0);
     // the rollup follows writes: a new report and its closure move it as they move the events
     c.now = () => fixed;
@@ -353,10 +361,13 @@ describe('H5 demo world', () => {
     expect(after.byState.closed).toBe((before.byState.closed ?? 0) + 1);
     expect(after.byState.open ?? 0).toBe((before.byState.open ?? 0) - 1);
     expect(after).toEqual(near(await eventMetrics(c, actors[0]!, { regionId: String(county.id) }, { live: true })));
+    const childrenAfter = (await eventMetricsByRegion(c, actors[0]!, { regionId: String(county.id) }, { live: true })).items.reduce((n, i) => n + i.total, 0);
       // and the county's figures did come from the rollup: a changed rollup row changes them
       await sql`UPDATE event_stats SET total = total + 1000 WHERE village_path LIKE (SELECT path FROM regions WHERE id = ${county.id}) || '%'
                  AND ctid = (SELECT min(ctid) FROM event_stats WHERE village_path LIKE (SELECT path FROM regions WHERE id = ${county.id}) || '%')`.execute(c.db);
       expect((await eventMetrics(c, actors[0]!, { regionId: String(county.id) })).total).toBe(after.total + 1000);
+      const childTotal = async () => (await eventMetricsByRegion(c, actors[0]!, { regionId: String(county.id) })).items.reduce((n, i) => n + i.total, 0);
+      expect(await childTotal()).toBe(childrenAfter + 1000);
       await sql`UPDATE event_stats SET total = total - 1000 WHERE total >= 1000`.execute(c.db);
       expect((await eventMetrics(c, actors[0]!, { regionId: String(county.id) })).total).toBe(after.total);
       // the event back as it was: the figures are back too

@@ -1,5 +1,8 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../test/helpers/app.js';
+import { loadActor } from '../identity/store.js';
+import { dashboardExtras } from './metrics.js';
 import { foodBusiness, smallWorld, type SmallWorld } from '../../../test/helpers/world.js';
 
 let t: TestApp;
@@ -33,5 +36,39 @@ describe('dashboard figures in one answer', () => {
     expect(m.body.hotspots).toEqual([expect.objectContaining({ businessId: a1.id, name: '甲一酒楼', count: 3 })]);
     const outside = await t.api(bureau).get(`/api/v1/metrics/events?regionId=${w.regions.countyB.id}&include=dashboard`);
     expect(outside.status).toBe(404);
+  });
+
+  it('When reports fall either side of a Monday 00:00 China time, then the 12 weeks count each in its own week, and nothing before the first week', async () => {
+    const b = await foodBusiness(t.ctx.db, '甲一周计小店', w.regions.uA1);
+    const unit = await t.login('w_unit_a1');
+    // Wednesday 25 November 2026, noon in China; this week began Monday 23 November 00:00 China (22 Nov 16:00 UTC)
+    const now = new Date('2026-11-25T04:00:00Z');
+    const at = {
+      sundayNight: '2026-11-22T15:59:59.999Z', // Sunday 23:59:59.999 China: the week before
+      mondayMidnight: '2026-11-22T16:00:00.000Z', // Monday 00:00 China: this week
+      firstWeek: '2026-09-06T16:00:00.000Z', // Monday 7 September 00:00 China: the first of the twelve
+      beforeFirst: '2026-09-06T15:59:59.999Z', // outside the twelve weeks
+    };
+    const ids: Record<string, string> = {};
+    for (const [k, when] of Object.entries(at)) {
+      const r = await t.api(unit).post('/api/v1/events', { channel: 'grid_patrol', title: `周计${k}`, description: '后厨卫生差', businessId: b.id });
+      expect(r.status).toBe(201);
+      ids[k] = r.body.id;
+      await sql`UPDATE events SET created_at = ${new Date(when)} WHERE id = ${r.body.id}`.execute(t.ctx.db);
+    }
+    await sql`UPDATE events SET state = 'closed', closed_at = ${now}, result = '已处理', feedback = '已反馈' WHERE id = ${ids.mondayMidnight}`.execute(t.ctx.db);
+    const bureauId = (await sql<{ id: string }>`SELECT id FROM users WHERE username = 'w_bureau_a'`.execute(t.ctx.db)).rows[0].id;
+    const actor = (await loadActor(t.ctx.db, bureauId))!;
+    const d = await dashboardExtras({ ...t.ctx, now: () => now }, actor, { regionId: String(w.regions.countyA.id), categoryCode: undefined });
+    const mine = (week: string) => d.weekly.find((x) => x.week === week);
+    expect(d.weekly.map((x) => x.week)).toEqual([
+      '2026-09-07', '2026-09-14', '2026-09-21', '2026-09-28', '2026-10-05', '2026-10-12',
+      '2026-10-19', '2026-10-26', '2026-11-02', '2026-11-09', '2026-11-16', '2026-11-23',
+    ]);
+    expect(mine('2026-11-23')).toEqual({ week: '2026-11-23', created: 1, closed: 1 });
+    expect(mine('2026-11-16')).toEqual({ week: '2026-11-16', created: 1, closed: 0 });
+    expect(mine('2026-09-07')).toEqual({ week: '2026-09-07', created: 1, closed: 0 });
+    // the three reports of the test above were made at the real now, after these twelve weeks
+    expect(d.weekly.reduce((n, x) => n + x.created, 0)).toBe(3);
   });
 });

@@ -6,8 +6,8 @@ import { page, queryBool } from '../../http/schemas.js';
 import { ACTION_TYPES, CHANNELS, EVENT_STATES, TIERS, PENALTIES, SKIP_REASONS, SKIP_REASON_LABELS, TIER_LABELS } from '../../domain/events/index.js';
 import { createEventCommand } from './create-event.js';
 import { actOnEvent } from './act.js';
-import { eventMetricsByRegion, getEvent, listEvents, workQueue, type ListQuery, dashboardExtras } from './queries.js';
-import { eventMetrics } from './metrics.js';
+import { getEvent, listEvents, workQueue, type ListQuery } from './queries.js';
+import { dashboardExtras, eventMetrics, eventMetricsByRegion } from './metrics.js';
 import { completeAssist, listAssists } from './assists.js';
 import { sendXlsx, toXlsx } from '../../http/xlsx.js';
 import { writeAudit } from '../audit/store.js';
@@ -281,9 +281,10 @@ export function eventRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       },
       async (req) => {
         const actor = actorOf(req);
-        const base = await eventMetrics(ctx, actor, req.query);
-        if (req.query.include !== 'dashboard') return base;
-        return { ...base, ...(await dashboardExtras(ctx, actor, req.query)) };
+        if (req.query.include !== 'dashboard') return eventMetrics(ctx, actor, req.query);
+        // the dashboard's parts and the figures are independent: read at once
+        const [base, extras] = await Promise.all([eventMetrics(ctx, actor, req.query), dashboardExtras(ctx, actor, req.query)]);
+        return { ...base, ...extras };
       },
     );
   };
