@@ -3,8 +3,8 @@ import type { AppContext } from '../../context.js';
 import type { Actor } from '../../domain/access.js';
 import { invalid } from '../../domain/errors.js';
 import { writeAudit } from '../audit/store.js';
-import { getRegionInScope, likePrefix, scopeCondition } from '../regions/store.js';
-import { OWN_ONLY_ROLES, eventJsonWithHistory, eventScopeCondition, eventsJson, getEventInScope, holderCondition, type EventJson, type EventRow } from './store.js';
+import { getRegionInScope, likePrefix } from '../regions/store.js';
+import { eventJsonWithHistory, eventScopeCondition, eventsJson, getEventInScope, holderCondition, type EventJson, type EventRow } from './store.js';
 
 export interface ListQuery {
   state?: string;
