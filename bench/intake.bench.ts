@@ -46,7 +46,8 @@ const url = (() => {
 const admin = (text: string) => adminQuery(BASE, text);
 
 async function startServer(port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), '--import', 'tsx', 'src/main.ts'], {
+  // as `npm start` runs it (package.json): a 64 MB young generation (N3: ~9% less server CPU per report)
+  const child = spawn(process.execPath, ['--max-semi-space-size=64', ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), '--import', 'tsx', 'src/main.ts'], {
     cwd: rootDir,
     env: {
       ...process.env,
