@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addFigures, chinaMonthStart, emptyFigures, splitPeriod, summarizeFigures } from './metrics.js';
+import { addFigures, chinaMonthStart, chinaWeeks, emptyFigures, splitPeriod, summarizeFigures } from './metrics.js';
 
 describe('E14 metrics periods', () => {
   it('When a date falls inside a China month, then the month starts at 00:00 UTC+8 on the 1st', () => {
@@ -65,5 +65,20 @@ describe('E14 metrics periods', () => {
     expect(a.selfClosure).toEqual({ gridCollected: 5, selfClosed: 2, rate: 0.4 });
     expect(a.dwellByTier).toEqual({ grid: { stays: 2, meanMs: 90_000 } });
     expect(summarizeFigures(emptyFigures(), 0, null, now).onTime.rate).toBeNull();
+  });
+});
+
+describe('E14 dashboard weeks', () => {
+  it('When it is Wednesday noon in China, then the twelve weeks start on Mondays at 00:00 China time and end with this week', () => {
+    const w = chinaWeeks(new Date('2026-11-25T04:00:00Z'), 12);
+    expect(w.first.toISOString()).toBe('2026-09-06T16:00:00.000Z');
+    expect(w.days[0]).toBe('2026-09-07');
+    expect(w.days.at(-1)).toBe('2026-11-23');
+    expect(w.days).toHaveLength(12);
+  });
+
+  it('When it is Monday 00:30 in China (still Sunday in UTC), then this week is the one that began half an hour ago', () => {
+    expect(chinaWeeks(new Date('2026-11-22T16:30:00Z'), 2).days).toEqual(['2026-11-16', '2026-11-23']);
+    expect(chinaWeeks(new Date('2026-11-22T15:59:59Z'), 2).days).toEqual(['2026-11-09', '2026-11-16']);
   });
 });

@@ -62,6 +62,20 @@ export function chinaMonthStart(d: Date, dir: 'ceil' | 'floor'): Date {
   return start;
 }
 
+export const WEEK_MS = 7 * 86400_000;
+
+/**
+ * The dashboard's weeks: the `n` China weeks (Monday 00:00 UTC+8) ending with the week of `now`,
+ * as their start instants and their dates (YYYY-MM-DD). An event's week is
+ * floor((its time − first start) / WEEK_MS).
+ */
+export function chinaWeeks(now: Date, n: number): { first: Date; days: string[] } {
+  const cn = new Date(now.getTime() + 8 * 3600_000);
+  const monday = Date.UTC(cn.getUTCFullYear(), cn.getUTCMonth(), cn.getUTCDate() - ((cn.getUTCDay() + 6) % 7)) - 8 * 3600_000;
+  const first = monday - (n - 1) * WEEK_MS;
+  return { first: new Date(first), days: Array.from({ length: n }, (_, i) => monthKey(new Date(first + i * WEEK_MS))) };
+}
+
 const monthKey = (d: Date) => new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
 
 /**

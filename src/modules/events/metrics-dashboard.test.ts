@@ -36,6 +36,9 @@ describe('dashboard figures in one answer', () => {
     expect(m.body.hotspots).toEqual([expect.objectContaining({ businessId: a1.id, name: '甲一酒楼', count: 3 })]);
     const outside = await t.api(bureau).get(`/api/v1/metrics/events?regionId=${w.regions.countyB.id}&include=dashboard`);
     expect(outside.status).toBe(404);
+    // the league table alone checks the region against the caller's jurisdiction too (I4)
+    expect((await t.api(bureau).get(`/api/v1/metrics/events/by-region?regionId=${w.regions.countyB.id}`)).status).toBe(404);
+    expect((await t.api(bureau).get(`/api/v1/metrics/events/by-region?regionId=${w.regions.countyA.id}`)).body.items.map((r: any) => r.name).sort()).toEqual(['甲一街道', '甲二镇']);
   });
 
   it('When reports fall either side of a Monday 00:00 China time, then the 12 weeks count each in its own week, and nothing before the first week', async () => {
@@ -51,7 +54,8 @@ describe('dashboard figures in one answer', () => {
     };
     const ids: Record<string, string> = {};
     for (const [k, when] of Object.entries(at)) {
-      const r = await t.api(unit).post('/api/v1/events', { channel: 'grid_patrol', title: `周计${k}`, description: '后厨卫生差', businessId: b.id });
+      // one category of their own, so only these four reports are counted below
+      const r = await t.api(unit).post('/api/v1/events', { channel: 'grid_patrol', title: `周计${k}`, description: '后厨卫生差', businessId: b.id, categoryCode: 'MKT01' });
       expect(r.status).toBe(201);
       ids[k] = r.body.id;
       await sql`UPDATE events SET created_at = ${new Date(when)} WHERE id = ${r.body.id}`.execute(t.ctx.db);
@@ -59,7 +63,7 @@ describe('dashboard figures in one answer', () => {
     await sql`UPDATE events SET state = 'closed', closed_at = ${now}, result = '已处理', feedback = '已反馈' WHERE id = ${ids.mondayMidnight}`.execute(t.ctx.db);
     const bureauId = (await sql<{ id: string }>`SELECT id FROM users WHERE username = 'w_bureau_a'`.execute(t.ctx.db)).rows[0].id;
     const actor = (await loadActor(t.ctx.db, bureauId))!;
-    const d = await dashboardExtras({ ...t.ctx, now: () => now }, actor, { regionId: String(w.regions.countyA.id), categoryCode: undefined });
+    const d = await dashboardExtras({ ...t.ctx, now: () => now }, actor, { regionId: String(w.regions.countyA.id), categoryCode: 'MKT01' });
     const mine = (week: string) => d.weekly.find((x) => x.week === week);
     expect(d.weekly.map((x) => x.week)).toEqual([
       '2026-09-07', '2026-09-14', '2026-09-21', '2026-09-28', '2026-10-05', '2026-10-12',
@@ -68,7 +72,7 @@ describe('dashboard figures in one answer', () => {
     expect(mine('2026-11-23')).toEqual({ week: '2026-11-23', created: 1, closed: 1 });
     expect(mine('2026-11-16')).toEqual({ week: '2026-11-16', created: 1, closed: 0 });
     expect(mine('2026-09-07')).toEqual({ week: '2026-09-07', created: 1, closed: 0 });
-    // the three reports of the test above were made at the real now, after these twelve weeks
+    // the fourth report lies before the first week
     expect(d.weekly.reduce((n, x) => n + x.created, 0)).toBe(3);
   });
 });

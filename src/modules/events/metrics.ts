@@ -1,11 +1,25 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { AppContext, Tx } from '../../context.js';
 import type { Actor } from '../../domain/access.js';
-import { CHANNELS, EVENT_STATES, TIERS, ROLLUP_LEVELS, addFigures, emptyFigures, splitPeriod, summarizeFigures, type Figures } from '../../domain/events/index.js';
+import { CHANNELS, EVENT_STATES, TIERS, ROLLUP_LEVELS, WEEK_MS, addFigures, chinaWeeks, emptyFigures, splitPeriod, summarizeFigures, type Figures } from '../../domain/events/index.js';
 import { getRegionInScope, likePrefix, scopeCondition } from '../regions/store.js';
 import { invalid } from '../../domain/errors.js';
 import { ACTIVE, parseDate, type MetricsQuery } from './queries.js';
 import { OWN_ONLY_ROLES, eventScopeCondition } from './store.js';
+
+/** E14's counts of events (alias e) as the rollup keeps them: the live scans of the figures and of the league table share them. */
+const LIVE_COUNTS = sql`count(*) FILTER (WHERE e.state <> 'merged')::int AS total,
+              count(*) FILTER (WHERE e.channel = 'grid_patrol' AND e.state <> 'merged')::int AS grid_collected,
+              count(*) FILTER (WHERE e.channel = 'grid_patrol' AND e.state = 'closed' AND e.tier IN ('grid','grid_leader'))::int AS self_closed,
+              count(*) FILTER (WHERE e.state = 'closed')::int AS closed,
+              count(*) FILTER (WHERE e.state = 'closed' AND e.deadline IS NOT NULL AND COALESCE(e.resolved_at, e.closed_at) > e.deadline)::int AS late_closed,
+              count(*) FILTER (WHERE e.state = 'closed' AND e.deadline IS NOT NULL)::int AS due_closed`;
+
+/** Events created in [a, b) (alias e). */
+const createdBetween = (a?: Date, b?: Date) => [...(a ? [sql`e.created_at >= ${a}`] : []), ...(b ? [sql`e.created_at < ${b}`] : [])];
+
+/** Rollup rows (alias s) of the whole China months [from, to). */
+const monthsBetween = (m: { from?: string; to?: string }) => [...(m.from ? [sql`s.month >= ${m.from}::date`] : []), ...(m.to ? [sql`s.month < ${m.to}::date`] : [])];
 
 /** The figures of the events matching `where` (alias e), scanning them. */
 async function liveFigures(db: Tx, where: RawBuilder<unknown>): Promise<Figures> {
@@ -29,12 +43,7 @@ async function liveFigures(db: Tx, where: RawBuilder<unknown>): Promise<Figures>
   const rows = (
     await sql<Row>`SELECT GROUPING(e.state)::int AS gs, GROUPING(e.tier)::int AS gt, GROUPING(e.channel)::int AS gc,
               e.state, e.tier, e.channel, count(*)::int AS n,
-              count(*) FILTER (WHERE e.state <> 'merged')::int AS total,
-              count(*) FILTER (WHERE e.channel = 'grid_patrol' AND e.state <> 'merged')::int AS grid_collected,
-              count(*) FILTER (WHERE e.channel = 'grid_patrol' AND e.state = 'closed' AND e.tier IN ('grid','grid_leader'))::int AS self_closed,
-              count(*) FILTER (WHERE e.state = 'closed')::int AS closed,
-              count(*) FILTER (WHERE e.state = 'closed' AND e.deadline IS NOT NULL AND COALESCE(e.resolved_at, e.closed_at) > e.deadline)::int AS late_closed,
-              count(*) FILTER (WHERE e.state = 'closed' AND e.deadline IS NOT NULL)::int AS due_closed,
+              ${LIVE_COUNTS},
               sum(EXTRACT(EPOCH FROM (e.closed_at - e.created_at)) * 1000) FILTER (WHERE e.state = 'closed') AS close_ms
          FROM events e WHERE ${where}
         GROUP BY GROUPING SETS ((e.state), (e.tier), (e.channel), ())`.execute(db)
@@ -71,6 +80,9 @@ async function liveFigures(db: Tx, where: RawBuilder<unknown>): Promise<Figures>
 const STAT_COLUMNS =
   'village_path, month, category_code, state_n, tier_n, channel_n, total, grid_collected, self_closed, closed, late_closed, due_closed, close_ms, dwell_n, dwell_done_ms, dwell_open, dwell_open_entered';
 
+/** The rollup's rows, folded or still pending in the log (alias them s). */
+const ROLLUP_ROWS = sql`(SELECT * FROM event_stats UNION ALL SELECT ${sql.raw(STAT_COLUMNS)} FROM event_stats_pending)`;
+
 /** Folds the rollup's pending log rows into event_stats (job `events.stats`); returns how many. */
 export async function foldEventStats(db: Tx, maxRows = 20_000): Promise<number> {
   let total = 0;
@@ -105,7 +117,7 @@ async function rollupFigures(db: Tx, where: RawBuilder<unknown>): Promise<Figure
         COALESCE(sum(s.total), 0) AS total, COALESCE(sum(s.grid_collected), 0) AS grid_collected, COALESCE(sum(s.self_closed), 0) AS self_closed,
         COALESCE(sum(s.closed), 0) AS closed, COALESCE(sum(s.late_closed), 0) AS late_closed, COALESCE(sum(s.due_closed), 0) AS due_closed,
         COALESCE(sum(s.close_ms), 0) AS close_ms
-        FROM (SELECT * FROM event_stats UNION ALL SELECT ${sql.raw(STAT_COLUMNS)} FROM event_stats_pending) s WHERE ${where}`.execute(db)
+        FROM ${ROLLUP_ROWS} s WHERE ${where}`.execute(db)
   ).rows[0];
   const n = (k: string) => Number(r[k] ?? 0);
   const f = emptyFigures();
@@ -161,8 +173,7 @@ export async function eventMetrics(ctx: AppContext, actor: Actor, q: MetricsQuer
     eventConds.push(sql`e.category_code = ${q.categoryCode}`);
     statConds.push(sql`s.category_code = ${q.categoryCode}`);
   }
-  const period = (a?: Date, b?: Date) => [...(a ? [sql`e.created_at >= ${a}`] : []), ...(b ? [sql`e.created_at < ${b}`] : [])];
-  const whereEvents = (a?: Date, b?: Date) => sql.join([...eventConds, ...period(a, b)], sql` AND `);
+  const whereEvents = (a?: Date, b?: Date) => sql.join([...eventConds, ...createdBetween(a, b)], sql` AND `);
 
   const where = whereEvents(from, to);
   // The live figures and the summed ones are independent: three connections at once.
@@ -177,8 +188,7 @@ export async function eventMetrics(ctx: AppContext, actor: Actor, q: MetricsQuer
     const split = splitPeriod(from, to);
     if (!opts.live && split.months && (await rollupAnswers(ctx.db, actor, region?.level ?? null))) {
       const m = split.months;
-      const monthConds = [...(m.from ? [sql`s.month >= ${m.from}::date`] : []), ...(m.to ? [sql`s.month < ${m.to}::date`] : [])];
-      const f = await rollupFigures(ctx.db, sql.join([...statConds, ...monthConds], sql` AND `));
+      const f = await rollupFigures(ctx.db, sql.join([...statConds, ...monthsBetween(m)], sql` AND `));
       for (const part of split.live) addFigures(f, await liveFigures(ctx.db, whereEvents(part.from, part.to)));
       return f;
     }
@@ -221,7 +231,6 @@ export async function eventMetricsByRegion(ctx: AppContext, actor: Actor, q: Met
   const from = parseDate(q.from, 'from');
   const to = parseDate(q.to, 'to');
   if (q.categoryCode) conds.push(sql`e.category_code = ${q.categoryCode}`);
-  const period = (a?: Date, b?: Date) => [...(a ? [sql`e.created_at >= ${a}`] : []), ...(b ? [sql`e.created_at < ${b}`] : [])];
   const child = (col: string) => sql`split_part(substr(${sql.ref(col)}, ${parent.path.length + 1}), '/', 1)`;
 
   const byChild = new Map<string, ChildFigures>();
@@ -236,18 +245,12 @@ export async function eventMetricsByRegion(ctx: AppContext, actor: Actor, q: Met
     add(
       (
         await sql<ChildFigures>`
-      SELECT ${child('e.region_path')} AS child,
-             count(*) FILTER (WHERE e.state <> 'merged')::int AS total,
-             count(*) FILTER (WHERE e.state = 'closed')::int AS closed,
-             count(*) FILTER (WHERE e.channel = 'grid_patrol' AND e.state <> 'merged')::int AS grid_collected,
-             count(*) FILTER (WHERE e.channel = 'grid_patrol' AND e.state = 'closed' AND e.tier IN ('grid','grid_leader'))::int AS self_closed,
-             count(*) FILTER (WHERE e.state = 'closed' AND e.deadline IS NOT NULL AND COALESCE(e.resolved_at, e.closed_at) > e.deadline)::int AS late_closed,
-             count(*) FILTER (WHERE e.state = 'closed' AND e.deadline IS NOT NULL)::int AS due_closed
-        FROM events e WHERE ${sql.join([...conds, ...period(a, b)], sql` AND `)} GROUP BY 1`.execute(ctx.db)
+      SELECT ${child('e.region_path')} AS child, ${LIVE_COUNTS}
+        FROM events e WHERE ${sql.join([...conds, ...createdBetween(a, b)], sql` AND `)} GROUP BY 1`.execute(ctx.db)
       ).rows,
     );
   const overdue = sql<ChildFigures>`SELECT ${child('e.region_path')} AS child, count(*)::int AS overdue
-        FROM events e WHERE ${sql.join([...conds, ...period(from, to), sql`e.state IN ${ACTIVE}`, sql`e.deadline < ${now}`], sql` AND `)} GROUP BY 1`.execute(ctx.db);
+        FROM events e WHERE ${sql.join([...conds, ...createdBetween(from, to), sql`e.state IN ${ACTIVE}`, sql`e.deadline < ${now}`], sql` AND `)} GROUP BY 1`.execute(ctx.db);
 
   const split = splitPeriod(from, to);
   const summed = (async () => {
@@ -257,8 +260,7 @@ export async function eventMetricsByRegion(ctx: AppContext, actor: Actor, q: Met
         scopeCondition('s.village_path', actor.scope),
         sql`s.village_path LIKE ${likePrefix(parent.path)}`,
         sql`s.village_path <> ${parent.path}`,
-        ...(m.from ? [sql`s.month >= ${m.from}::date`] : []),
-        ...(m.to ? [sql`s.month < ${m.to}::date`] : []),
+        ...monthsBetween(m),
         ...(q.categoryCode ? [sql`s.category_code = ${q.categoryCode}`] : []),
       ];
       add(
@@ -266,7 +268,7 @@ export async function eventMetricsByRegion(ctx: AppContext, actor: Actor, q: Met
           await sql<ChildFigures>`SELECT ${child('s.village_path')} AS child, sum(s.total)::int AS total, sum(s.closed)::int AS closed,
               sum(s.grid_collected)::int AS grid_collected, sum(s.self_closed)::int AS self_closed,
               sum(s.late_closed)::int AS late_closed, sum(s.due_closed)::int AS due_closed
-            FROM (SELECT * FROM event_stats UNION ALL SELECT ${sql.raw(STAT_COLUMNS)} FROM event_stats_pending) s
+            FROM ${ROLLUP_ROWS} s
            WHERE ${sql.join(statConds, sql` AND `)} GROUP BY 1`.execute(ctx.db)
         ).rows,
       );
@@ -326,10 +328,8 @@ export async function dashboardExtras(ctx: AppContext, actor: Actor, q: MetricsQ
   // twelve weeks from Monday 00:00 China time, the last one this week: each event's week by
   // arithmetic on its time (to_char of a week start per row made this the slowest part: a county
   // of 121,000 events, 32,000 of them in the twelve weeks: ~100 → ~55 ms)
-  const WEEK_MS = 7 * 86400_000;
-  const cn = new Date(now.getTime() + 8 * 3600_000);
-  const monday = Date.UTC(cn.getUTCFullYear(), cn.getUTCMonth(), cn.getUTCDate() - ((cn.getUTCDay() + 6) % 7)) - 8 * 3600_000;
-  const first = monday - 11 * WEEK_MS;
+  const weeks12 = chinaWeeks(now, 12);
+  const first = weeks12.first.getTime();
   const weeksPart = sql<{ w: number; created: number; closed: number }>`
       SELECT floor((date_part('epoch', e.created_at) - ${first / 1000}::float8) / ${WEEK_MS / 1000}::float8)::int AS w,
              count(*) FILTER (WHERE e.state <> 'merged')::int AS created,
@@ -343,10 +343,7 @@ export async function dashboardExtras(ctx: AppContext, actor: Actor, q: MetricsQ
        GROUP BY 1, 2, 3 ORDER BY n DESC LIMIT 10`.execute(ctx.db);
   const [byRegion, weeks, hot] = await Promise.all([byRegionPart, weeksPart.then((r) => r.rows), hotPart.then((r) => r.rows)]);
   const byWeek = new Map(weeks.map((w) => [w.w, w]));
-  const weekly = Array.from({ length: 12 }, (_, i) => {
-    const w = byWeek.get(i);
-    return { week: new Date(first + i * WEEK_MS + 8 * 3600_000).toISOString().slice(0, 10), created: w?.created ?? 0, closed: w?.closed ?? 0 };
-  });
+  const weekly = weeks12.days.map((week, i) => ({ week, created: byWeek.get(i)?.created ?? 0, closed: byWeek.get(i)?.closed ?? 0 }));
   return {
     byRegion,
     weekly,
