@@ -602,12 +602,14 @@ export async function loadIntakeContexts(db: Tx, qs: IntakeContextQuery[], cache
  * every report reads them, and parsing them (a deep copy of the defaults and a check of every
  * value) was 2% of intake's server time (N3). Frozen, since reports share them.
  */
-let lastSettings: { text: unknown; settings: EventSettings } | null = null;
-function settingsOf(text: unknown): EventSettings {
-  if (lastSettings && typeof text === 'string' && lastSettings.text === text) return lastSettings.settings;
-  const settings = deepFreeze(parseEventSettings((parseJson<Record<string, unknown>>(text) ?? {}) as Record<string, unknown>));
-  lastSettings = { text, settings };
-  return settings;
+let lastSettings: { text: string | null; settings: EventSettings } | null = null;
+export function settingsOf(text: unknown): EventSettings {
+  const parse = () => deepFreeze(parseEventSettings((parseJson<Record<string, unknown>>(text) ?? {}) as Record<string, unknown>));
+  if (text !== null && typeof text !== 'string') return parse();
+  // null (no event setting stored: all defaults) is kept like any text; the bench's world has none
+  if (lastSettings && lastSettings.text === text) return lastSettings.settings;
+  lastSettings = { text, settings: parse() };
+  return lastSettings.settings;
 }
 
 function deepFreeze<T>(v: T): T {
