@@ -515,10 +515,10 @@ describe('concurrency, idempotency, jurisdiction', () => {
       }
     }
     // one text for every shape of report (and one per number of reports): prepared once
-    const texts = new Set(qs.map((q) => intakeContextQuery([q]).compile(t.ctx.db).sql));
+    const texts = new Set(qs.map((q) => intakeContextQuery([q]).sql));
     expect(texts.size).toBe(1);
     expect(preparable([...texts][0])).toBe(true);
-    expect(preparable(intakeContextQuery(qs).compile(t.ctx.db).sql)).toBe(true);
+    expect(preparable(intakeContextQuery(qs).sql)).toBe(true);
     const alone = [];
     for (const q of qs) alone.push(await loadIntakeContext(t.ctx.db, q));
     const together = await loadIntakeContexts(t.ctx.db, qs);
@@ -601,11 +601,11 @@ describe('N3 the routing world intake keeps', () => {
     expect(cache.version).toBe(await version());
     expect(cache.worlds.get(w.regions.uA1.path)).toEqual(first.world);
     // with the hint the statement reads no world; without it (or at another version) it does
-    const hinted = (await intakeContextQuery([q], { version: cache.version!, hints: [w.regions.uA1.path] }).execute(t.ctx.db)).rows[0];
+    const hinted = (await t.ctx.db.executeQuery(intakeContextQuery([q], { version: cache.version!, hints: [w.regions.uA1.path] }))).rows[0];
     expect([hinted.ancestors, hinted.orgs, hinted.handlers]).toEqual([null, null, null]);
-    const stale = (await intakeContextQuery([q], { version: String(Number(cache.version) - 1), hints: [w.regions.uA1.path] }).execute(t.ctx.db)).rows[0];
+    const stale = (await t.ctx.db.executeQuery(intakeContextQuery([q], { version: String(Number(cache.version) - 1), hints: [w.regions.uA1.path] }))).rows[0];
     expect(stale.ancestors).not.toBeNull();
-    const wrongPlace = (await intakeContextQuery([q], { version: cache.version!, hints: [w.regions.uB1.path] }).execute(t.ctx.db)).rows[0];
+    const wrongPlace = (await t.ctx.db.executeQuery(intakeContextQuery([q], { version: cache.version!, hints: [w.regions.uB1.path] }))).rows[0];
     expect(wrongPlace.ancestors).not.toBeNull();
     const [second] = await loadIntakeContexts(t.ctx.db, [q], cache);
     expect(second).toEqual(first);

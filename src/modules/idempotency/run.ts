@@ -32,7 +32,8 @@ export async function runIdempotent<T>(
   },
 ): Promise<{ status: number; body: T }> {
   const key = opts.key?.trim() || null;
-  const hash = requestHash(opts.request);
+  // without a key nothing is recorded or compared: no hash to work out (N3: every report)
+  const hash = key ? requestHash(opts.request) : '';
   const replay = () => findReply<T>(ctx.db, opts.scope, key, hash);
   const first = await replay();
   if (first) return first;
