@@ -19,7 +19,7 @@ export interface Batcher<T, R = void> {
 
 export type WriteBatcher<T> = Batcher<T, void>;
 
-/** Statements of one kind in flight at once before requests wait and go together (measured: 1–4 alike). */
+/** Statements of one kind in flight at once before requests wait and go together (reads; intake's writes keep one, INTAKE_WRITES_IN_FLIGHT). */
 export const STATEMENTS_IN_FLIGHT = 2;
 /** The most requests one statement carries. */
 export const MAX_BATCH = 64;
