@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { inChunks } from '../../db/pace.js';
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import type { Tx } from '../../context.js';
@@ -64,41 +65,42 @@ const YIELD_EVERY = 250;
  * wait on the chain (a global lock per write would cap throughput); the sealer runs every few
  * seconds as a job and before every verification. One sealer at a time (advisory lock).
  */
-export async function sealAudit(db: Kysely<DB>, batch = 5000): Promise<number> {
-  let total = 0;
-  for (;;) {
-    const n = await db.transaction().execute(async (trx) => {
-      await sql`SELECT pg_advisory_xact_lock(4242002)`.execute(trx);
-      const last = (
-        await sql<{ chain_seq: number; hash: string }>`SELECT chain_seq, hash FROM audit_log WHERE chain_seq IS NOT NULL ORDER BY chain_seq DESC LIMIT 1`.execute(trx)
-      ).rows[0];
-      let prev = last?.hash ?? GENESIS;
-      let seq = last?.chain_seq ?? 0;
-      const rows = (await sql<AuditRow>`${SELECT_ROWS} WHERE chain_seq IS NULL ORDER BY id LIMIT ${batch}`.execute(trx)).rows;
-      if (!rows.length) return 0;
-      const ids: number[] = [];
-      const seqs: number[] = [];
-      const prevs: string[] = [];
-      const hashes: string[] = [];
-      for (const [i, r] of rows.entries()) {
-        // thousands of hashes are tens of milliseconds of one core: let the requests waiting on
-        // this process go between every few hundred, so sealing under load never stalls them
-        if (i > 0 && i % YIELD_EVERY === 0) await new Promise((resolve) => setImmediate(resolve));
-        const h = entryHash(prev, r);
-        ids.push(r.id);
-        seqs.push(++seq);
-        prevs.push(prev);
-        hashes.push(h);
-        prev = h;
-      }
-      await sql`UPDATE audit_log a SET chain_seq = u.seq, prev_hash = u.prev, hash = u.h
-        FROM unnest(${ids}::bigint[], ${seqs}::bigint[], ${prevs}::text[], ${hashes}::text[]) AS u(id, seq, prev, h)
-        WHERE a.id = u.id`.execute(trx);
-      return rows.length;
-    });
-    total += n;
-    if (n < batch) return total;
-  }
+export async function sealAudit(db: Kysely<DB>, opts: { batch?: number; pace?: boolean } = {}): Promise<number> {
+  const batch = opts.batch ?? 1000;
+  return inChunks(() => sealChunk(db, batch), batch, { pace: opts.pace });
+}
+
+/** One transaction: the next `batch` unsealed rows, in id order, onto the chain. */
+async function sealChunk(db: Kysely<DB>, batch: number): Promise<number> {
+  return db.transaction().execute(async (trx) => {
+    await sql`SELECT pg_advisory_xact_lock(4242002)`.execute(trx);
+    const last = (
+      await sql<{ chain_seq: number; hash: string }>`SELECT chain_seq, hash FROM audit_log WHERE chain_seq IS NOT NULL ORDER BY chain_seq DESC LIMIT 1`.execute(trx)
+    ).rows[0];
+    let prev = last?.hash ?? GENESIS;
+    let seq = last?.chain_seq ?? 0;
+    const rows = (await sql<AuditRow>`${SELECT_ROWS} WHERE chain_seq IS NULL ORDER BY id LIMIT ${batch}`.execute(trx)).rows;
+    if (!rows.length) return 0;
+    const ids: number[] = [];
+    const seqs: number[] = [];
+    const prevs: string[] = [];
+    const hashes: string[] = [];
+    for (const [i, r] of rows.entries()) {
+      // thousands of hashes are tens of milliseconds of one core: let the requests waiting on
+      // this process go between every few hundred, so sealing under load never stalls them
+      if (i > 0 && i % YIELD_EVERY === 0) await new Promise((resolve) => setImmediate(resolve));
+      const h = entryHash(prev, r);
+      ids.push(r.id);
+      seqs.push(++seq);
+      prevs.push(prev);
+      hashes.push(h);
+      prev = h;
+    }
+    await sql`UPDATE audit_log a SET chain_seq = u.seq, prev_hash = u.prev, hash = u.h
+      FROM unnest(${ids}::bigint[], ${seqs}::bigint[], ${prevs}::text[], ${hashes}::text[]) AS u(id, seq, prev, h)
+      WHERE a.id = u.id`.execute(trx);
+    return rows.length;
+  });
 }
 
 export interface VerifyResult {

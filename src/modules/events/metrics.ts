@@ -1,4 +1,5 @@
 import { sql, type RawBuilder } from 'kysely';
+import { inChunks } from '../../db/pace.js';
 import type { AppContext, Tx } from '../../context.js';
 import type { Actor } from '../../domain/access.js';
 import { CHANNELS, EVENT_STATES, TIERS, ROLLUP_LEVELS, WEEK_MS, addFigures, chinaWeeks, emptyFigures, splitPeriod, summarizeFigures, type Figures } from '../../domain/events/index.js';
@@ -84,14 +85,9 @@ const STAT_COLUMNS =
 const ROLLUP_ROWS = sql`(SELECT * FROM event_stats UNION ALL SELECT ${sql.raw(STAT_COLUMNS)} FROM event_stats_pending)`;
 
 /** Folds the rollup's pending log rows into event_stats (job `events.stats`); returns how many. */
-export async function foldEventStats(db: Tx, maxRows = 20_000): Promise<number> {
-  let total = 0;
-  for (;;) {
-    const n = (await sql<{ n: number }>`SELECT event_stats_fold(${maxRows}) AS n`.execute(db)).rows[0].n;
-    total += n;
-    if (n < maxRows) break;
-  }
-  return total;
+export async function foldEventStats(db: Tx, opts: { maxRows?: number; pace?: boolean } = {}): Promise<number> {
+  const maxRows = opts.maxRows ?? 2_000;
+  return inChunks(async () => (await sql<{ n: number }>`SELECT event_stats_fold(${maxRows}) AS n`.execute(db)).rows[0].n, maxRows, { pace: opts.pace });
 }
 
 /**
