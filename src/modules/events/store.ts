@@ -491,8 +491,8 @@ type IntakeContextRow = WorldColumns & {
  * client id, no category) finds nothing.
  *
  * The text of each size is made once and kept (`contextText`): building it through kysely for
- * every read, and looking a new multi-kilobyte string up among the prepared statements, was 3% of
- * intake's server time. $1 is the world version the caller knows; each report is eight values.
+ * every read, and looking a new multi-kilobyte string up among the prepared statements, took 3% of
+ * the server's profile samples under load. $1 is the world version the caller knows; each report is eight values.
  */
 export function intakeContextQuery(qs: IntakeContextQuery[], known: { version: string; hints: (string | null)[] } | null = null): CompiledQuery<IntakeContextRow & { ord: number }> {
   const params: unknown[] = [known?.version ?? null];
