@@ -515,6 +515,9 @@ function contextText(rows: number): string {
   const hotSince = `q.now - ${settingNumber('hotspot', 'days', DEFAULT_HOTSPOT.days)} * interval '1 day'`;
   const village = `(SELECT r.path FROM regions r WHERE r.id = ANY(${ids}) AND r.level = 'village' LIMIT 1)`;
   const villageGroup = `e.category_code = q.category_code AND starts_with(e.region_path, ${village})`;
+  // a hot group's reports in the window and whether an open one is not flagged yet, from one scan
+  const hotGroup = (where: string) =>
+    `count(*)::int AS reports, COALESCE(bool_or(NOT e.hotspot AND e.state IN (${active})), false) AS unflagged FROM events e WHERE ${where} AND e.created_at >= ${hotSince}`;
   let n = 1;
   const values = Array.from({ length: rows }, () => `(${CONTEXT_ROW_VALUES.map((type) => `$${++n}::${type}`).join(', ')})`);
   text = `
@@ -525,12 +528,7 @@ function contextText(rows: number): string {
       (SELECT json_build_object('id', e.id, 'title', e.title) FROM events e
         WHERE e.business_id = q.business_id AND e.category_code = q.category_code AND e.created_at >= ${dupSince}
           AND e.state IN (${active}) ORDER BY e.created_at LIMIT 1) AS duplicate,
-      (SELECT count(*)::int FROM events e WHERE e.business_id = q.business_id AND e.created_at >= ${hotSince}) AS business_reports,
-      EXISTS (SELECT 1 FROM events e WHERE e.business_id = q.business_id AND e.created_at >= ${hotSince}
-               AND e.hotspot = false AND e.state IN (${active})) AS business_unflagged,
-      (SELECT count(*)::int FROM events e WHERE ${villageGroup} AND e.created_at >= ${hotSince}) AS village_reports,
-      EXISTS (SELECT 1 FROM events e WHERE ${villageGroup} AND e.created_at >= ${hotSince}
-               AND e.hotspot = false AND e.state IN (${active})) AS village_unflagged,
+      bg.reports AS business_reports, bg.unflagged AS business_unflagged, vg.reports AS village_reports, vg.unflagged AS village_unflagged,
       ${routingWorldColumns(ids, `(SELECT v FROM routing_world_version) = $1::bigint AND p.path = q.world_hint`)}
     FROM (VALUES ${values.join(',\n      ')}) AS q(business_id, region_id, collector_id, client_id, category_code, now, ord, world_hint)
     CROSS JOIN (SELECT json_object_agg(key, value)::text AS settings FROM settings WHERE key IN (${EVENT_SETTING_KEYS.map((k) => `'${k}'`).join(', ')})) st
@@ -539,6 +537,8 @@ function contextText(rows: number): string {
       UNION ALL
       SELECT NULL, r.id, r.path FROM regions r WHERE q.business_id IS NULL AND r.id = q.region_id
       LIMIT 1) p ON true
+    CROSS JOIN LATERAL (SELECT ${hotGroup('e.business_id = q.business_id')}) bg
+    CROSS JOIN LATERAL (SELECT ${hotGroup(villageGroup)}) vg
     ORDER BY q.ord`;
   contextTexts.set(rows, text);
   return text;
