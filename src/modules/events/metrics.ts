@@ -84,9 +84,15 @@ const STAT_COLUMNS =
 /** The rollup's rows, folded or still pending in the log (alias them s). */
 const ROLLUP_ROWS = sql`(SELECT * FROM event_stats UNION ALL SELECT ${sql.raw(STAT_COLUMNS)} FROM event_stats_pending)`;
 
-/** Folds the rollup's pending log rows into event_stats (job `events.stats`); returns how many. */
+/**
+ * Folds the rollup's pending log rows into event_stats (job `events.stats`); returns how many.
+ * Chunks of 10,000 rows (N3): a chunk's cost grows with the places and rollup rows it touches,
+ * which a county bounds, not with its rows; on the intake bench's log 2,000 rows took 39 ms and
+ * 10,000 took 84 ms (19.5 → 8.4 µs a row), and under intake the fold's share of the database's
+ * busy time fell from 0.108 to 0.052.
+ */
 export async function foldEventStats(db: Tx, opts: { maxRows?: number; pace?: boolean } = {}): Promise<number> {
-  const maxRows = opts.maxRows ?? 2_000;
+  const maxRows = opts.maxRows ?? 10_000;
   return inChunks(async () => (await sql<{ n: number }>`SELECT event_stats_fold(${maxRows}) AS n`.execute(db)).rows[0].n, maxRows, { pace: opts.pace });
 }
 
