@@ -86,10 +86,10 @@ const ROLLUP_ROWS = sql`(SELECT * FROM event_stats UNION ALL SELECT ${sql.raw(ST
 
 /**
  * Folds the rollup's pending log rows into event_stats (job `events.stats`); returns how many.
- * Chunks of 10,000 rows (N3): a chunk's cost grows with the places and rollup rows it touches,
- * which a county bounds, not with its rows; on the intake bench's log 2,000 rows took 39 ms and
- * 10,000 took 84 ms (19.5 → 8.4 µs a row), and under intake the fold's share of the database's
- * busy time fell from 0.108 to 0.052.
+ * Chunks of 10,000 rows (N3): a chunk's cost grows mostly with the places it looks up and the
+ * rollup rows it updates, which a county bounds, and far less with its rows; on the intake
+ * bench's log 2,000 rows took 39 ms and 10,000 took 84 ms (19.5 → 8.4 µs a row), and under
+ * intake the fold's share of the database's busy time fell from 0.108 to 0.052.
  */
 export async function foldEventStats(db: Tx, opts: { maxRows?: number; pace?: boolean } = {}): Promise<number> {
   const maxRows = opts.maxRows ?? 10_000;
