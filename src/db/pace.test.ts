@@ -45,30 +45,24 @@ describe('inChunks (N3: background work in chunks)', () => {
 
   it('When a chunk takes long, then the pause is as long as the chunk but no longer than maxPauseMs (1 s unless given)', async () => {
     vi.useFakeTimers();
-    // each chunk "takes" 5 s of the (fake) clock
-    const slowSteps = (done: number[]) =>
-      vi.fn(async () => {
+    // each full chunk "takes" 5 s of the (fake) clock
+    for (const { maxPauseMs, pause } of [
+      { maxPauseMs: undefined, pause: 1000 },
+      { maxPauseMs: 60_000, pause: 5000 },
+    ]) {
+      const done = [2, 0];
+      const step = vi.fn(async () => {
         vi.advanceTimersByTime(5000);
         return done.shift()!;
       });
-    const capped = slowSteps([2, 0]);
-    void inChunks(capped, 2, { pace: true });
-    await flush();
-    vi.advanceTimersByTime(999);
-    await flush();
-    expect(capped).toHaveBeenCalledTimes(1);
-    vi.advanceTimersByTime(1);
-    await flush();
-    expect(capped).toHaveBeenCalledTimes(2);
-
-    const uncapped = slowSteps([2, 0]);
-    void inChunks(uncapped, 2, { pace: true, maxPauseMs: 60_000 });
-    await flush();
-    vi.advanceTimersByTime(4999);
-    await flush();
-    expect(uncapped).toHaveBeenCalledTimes(1);
-    vi.advanceTimersByTime(1);
-    await flush();
-    expect(uncapped).toHaveBeenCalledTimes(2);
+      void inChunks(step, 2, { pace: true, maxPauseMs });
+      await flush();
+      vi.advanceTimersByTime(pause - 1);
+      await flush();
+      expect(step).toHaveBeenCalledTimes(1);
+      vi.advanceTimersByTime(1);
+      await flush();
+      expect(step).toHaveBeenCalledTimes(2);
+    }
   });
 });
