@@ -4,11 +4,12 @@ import { createTestApp, type TestApp } from '../../../test/helpers/app.js';
 import { foodBusiness, region, smallWorld, user, type SmallWorld } from '../../../test/helpers/world.js';
 import { createEvent } from './create-event.js';
 import { escalateForExpiry } from './act.js';
-import { INTAKE_WRITES_IN_FLIGHT, NEW_EVENTS_SQL, historyValues, insertNewEvents, intakeContextQuery, intakeWriter, loadIntakeContext, loadIntakeContexts, newWorldCache } from './store.js';
+import { NEW_EVENTS_SQL, historyValues, insertNewEvents, intakeContextQuery, intakeWriter, loadIntakeContext, loadIntakeContexts, newWorldCache } from './store.js';
 import { noticeRows } from '../notifications/store.js';
 import { auditValues } from '../audit/store.js';
 import { v7 as uuidv7 } from 'uuid';
 import { preparable } from '../../db/connection.js';
+import { STATEMENTS_IN_FLIGHT } from '../../db/batcher.js';
 
 let t: TestApp;
 let w: SmallWorld;
@@ -407,7 +408,7 @@ describe('concurrency, idempotency, jurisdiction', () => {
     const takenId = `taken-${Date.now()}`;
     expect((await report('w_grid_a1', { channel: 'grid_patrol', businessId: (await shop()).id, clientId: takenId })).status).toBe(201);
     // the statements in flight, then four that wait and go together; the last of them is bad
-    const n = INTAKE_WRITES_IN_FLIGHT + 4;
+    const n = STATEMENTS_IN_FLIGHT + 4;
     const bad = n - 1;
     const writes = Array.from({ length: n }, (_, i) => {
       const id = uuidv7();
@@ -430,7 +431,7 @@ describe('concurrency, idempotency, jurisdiction', () => {
     const outcomes = await Promise.all(writes.map((x) => writer.submit(x as any).then(() => 'ok', (e: any) => e.code ?? e.message)));
     expect(outcomes).toEqual(writes.map((_, i) => (i === bad ? '23505' : 'ok')));
     // the first ones alone (the statements in flight), then four together, which failed and went alone again
-    expect(writer.stats.statements - before.statements).toBe(INTAKE_WRITES_IN_FLIGHT + 1 + 4);
+    expect(writer.stats.statements - before.statements).toBe(STATEMENTS_IN_FLIGHT + 1 + 4);
     expect(writer.stats.largest).toBeGreaterThanOrEqual(4);
     expect(writer.stats.retriedAlone - before.retriedAlone).toBe(4);
     const ids = writes.map((x) => x.event.id);
@@ -450,7 +451,7 @@ describe('concurrency, idempotency, jurisdiction', () => {
     }
     const mid = { ...writer.stats };
     await Promise.all(more.map((x) => writer.submit(x as any)));
-    expect(writer.stats.statements - mid.statements).toBe(INTAKE_WRITES_IN_FLIGHT + 1);
+    expect(writer.stats.statements - mid.statements).toBe(STATEMENTS_IN_FLIGHT + 1);
     const again = await t.ctx.db.selectFrom('event_history').select('event_id').where('event_id', 'in', more.map((m) => m.event.id)).execute();
     expect(again).toHaveLength(n);
     // every batch, whatever its size and shape, is one statement text, prepared once per connection

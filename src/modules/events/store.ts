@@ -826,19 +826,10 @@ export async function insertNewEvent(db: Tx, w: NewEventWrites): Promise<void> {
 }
 
 /**
- * Intake write statements in flight at once (N3). One: while it runs and commits, the reports that
- * arrive meanwhile gather into the next, so each statement carries twice as many as with two, and
- * the statement's own costs (its start-up, 60 arrays, the commit) are shared more widely. Measured
- * on the intake bench, seven runs of each, alternated: 1,497 reports/s against 1,290, p99 89 against
- * 95 ms, database CPU per report 0.63 against 0.78 ms; four in flight were worse than two.
- */
-export const INTAKE_WRITES_IN_FLIGHT = 1;
-
-/**
  * N3: the group-commit writer of new events on one database (not inside a transaction): plain
  * reports that arrive together share one statement; each answer waits for its commit.
  */
-export const intakeWriter = perDatabase((db: Tx) => writeBatcher((ws: NewEventWrites[]) => insertNewEvents(db, ws), { maxInFlight: INTAKE_WRITES_IN_FLIGHT }));
+export const intakeWriter = perDatabase((db: Tx) => writeBatcher((ws: NewEventWrites[]) => insertNewEvents(db, ws)));
 
 /** The row `insertNewEvent` stores, as SELECT * would return it (the columns intake does not set take their defaults). */
 export function newEventRow(v: Insertable<EventsTable>): EventRow {
