@@ -53,6 +53,23 @@ describe('writeBatcher (N3 group commit)', () => {
     expect(b.stats).toMatchObject({ statements: 4, writes: 8, largest: 4, retriedAlone: 0 });
   });
 
+  it('When the statement takes any number of writes (anySize), then all that wait go in the next one, up to maxBatch', async () => {
+    const { calls, run } = heldWrites();
+    const b = writeBatcher(run, { maxInFlight: 1, maxBatch: 6, anySize: true });
+    const ps = [1, 2, 3, 4, 5, 6, 7, 8, 9].map((i) => b.submit(i));
+    expect(calls.map((c) => c.items)).toEqual([[1]]);
+    calls[0].finish();
+    await tick();
+    // eight wait: six go (not four), then the other two together
+    expect(calls.map((c) => c.items)).toEqual([[1], [2, 3, 4, 5, 6, 7]]);
+    calls[1].finish();
+    await tick();
+    expect(calls.map((c) => c.items)).toEqual([[1], [2, 3, 4, 5, 6, 7], [8, 9]]);
+    calls[2].finish();
+    await Promise.all(ps);
+    expect(b.stats).toMatchObject({ statements: 3, writes: 9, largest: 6 });
+  });
+
   it('When a combined statement fails, then each write is tried alone: the good ones commit, the bad one gets its own error', async () => {
     const { calls, run } = heldWrites((i) => i === 3);
     const b = writeBatcher(run, { maxInFlight: 1 });

@@ -49,7 +49,18 @@ export function perDatabase<D extends object, B>(make: (db: D) => B): (db: D) =>
   };
 }
 
-export function writeBatcher<T>(run: (items: T[]) => Promise<void>, opts: { maxBatch?: number; maxInFlight?: number } = {}): WriteBatcher<T> {
+export interface BatcherOptions {
+  maxBatch?: number;
+  maxInFlight?: number;
+  /**
+   * The statement's text is the same whatever the number of items (one array per column, not a
+   * VALUES row per item), so there is no reason to send a power of two: all that wait go at once,
+   * up to maxBatch, and none is left for the statement after.
+   */
+  anySize?: boolean;
+}
+
+export function writeBatcher<T>(run: (items: T[]) => Promise<void>, opts: BatcherOptions = {}): WriteBatcher<T> {
   return batcher<T, void>(async (items) => {
     await run(items);
     return items.map(() => undefined);
@@ -60,7 +71,7 @@ export function writeBatcher<T>(run: (items: T[]) => Promise<void>, opts: { maxB
  * The same for statements that answer each item (reads such as the session lookup every request
  * makes): `run` returns one result per item, in order.
  */
-export function batcher<T, R>(run: (items: T[]) => Promise<R[]>, opts: { maxBatch?: number; maxInFlight?: number } = {}): Batcher<T, R> {
+export function batcher<T, R>(run: (items: T[]) => Promise<R[]>, opts: BatcherOptions = {}): Batcher<T, R> {
   const maxBatch = Math.max(1, opts.maxBatch ?? MAX_BATCH);
   const maxInFlight = Math.max(1, opts.maxInFlight ?? STATEMENTS_IN_FLIGHT);
   const waiting: { item: T; resolve: (r: R) => void; reject: (e: unknown) => void }[] = [];
@@ -100,7 +111,7 @@ export function batcher<T, R>(run: (items: T[]) => Promise<R[]>, opts: { maxBatc
       // 1, 2, 4, 8 … items: each size is a statement text of its own, which PostgreSQL prepares
       // and plans afresh a few times per connection before it keeps a generic plan
       const n = Math.min(waiting.length, maxBatch);
-      const batch = waiting.splice(0, 2 ** Math.floor(Math.log2(n)));
+      const batch = waiting.splice(0, opts.anySize ? n : 2 ** Math.floor(Math.log2(n)));
       inFlight++;
       void send(batch).finally(() => {
         inFlight--;

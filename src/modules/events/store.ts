@@ -827,9 +827,10 @@ export async function insertNewEvent(db: Tx, w: NewEventWrites): Promise<void> {
 
 /**
  * N3: the group-commit writer of new events on one database (not inside a transaction): plain
- * reports that arrive together share one statement; each answer waits for its commit.
+ * reports that arrive together share one statement; each answer waits for its commit. The
+ * statement's text does not depend on how many it carries, so all that wait go in the next one.
  */
-export const intakeWriter = perDatabase((db: Tx) => writeBatcher((ws: NewEventWrites[]) => insertNewEvents(db, ws)));
+export const intakeWriter = perDatabase((db: Tx) => writeBatcher((ws: NewEventWrites[]) => insertNewEvents(db, ws), { anySize: true }));
 
 /** The row `insertNewEvent` stores, as SELECT * would return it (the columns intake does not set take their defaults). */
 export function newEventRow(v: Insertable<EventsTable>): EventRow {
