@@ -41,6 +41,29 @@ describe('dashboard figures in one answer', () => {
     expect((await t.api(bureau).get(`/api/v1/metrics/events/by-region?regionId=${w.regions.countyA.id}`)).body.items.map((r: any) => r.name).sort()).toEqual(['甲一街道', '甲二镇']);
   });
 
+  it('When several businesses are hot, then the hotspot list counts only their open flagged reports, largest first, with the names', async () => {
+    const big = await foodBusiness(t.ctx.db, '乙一大排档', w.regions.uB1);
+    const small = await foodBusiness(t.ctx.db, '乙一面馆', w.regions.uB1);
+    const quiet = await foodBusiness(t.ctx.db, '乙一茶铺', w.regions.uB1);
+    const grid = await t.login('w_grid_b1');
+    const ids: string[] = [];
+    for (const [b, n] of [[big, 5], [small, 3], [quiet, 1]] as const) {
+      for (let i = 0; i < n; i++) {
+        const r = await t.api(grid).post('/api/v1/events', { channel: 'grid_patrol', title: `热点${i}`, description: '后厨卫生差', businessId: b.id });
+        expect(r.status).toBe(201);
+        if (b === big) ids.push(r.body.id);
+      }
+    }
+    // a closed report of a hot business is no longer counted
+    await sql`UPDATE events SET state = 'closed', closed_at = now(), result = '已处理', feedback = '已反馈' WHERE id = ${ids[0]}`.execute(t.ctx.db);
+    const m = await t.api(await t.login('w_bureau_b')).get(`/api/v1/metrics/events?regionId=${w.regions.countyB.id}&include=dashboard`);
+    expect(m.status).toBe(200);
+    expect(m.body.hotspots).toEqual([
+      { businessId: big.id, name: '乙一大排档', categoryCode: null, count: 4 },
+      { businessId: small.id, name: '乙一面馆', categoryCode: null, count: 3 },
+    ]);
+  });
+
   it('When reports fall either side of a Monday 00:00 China time, then the 12 weeks count each in its own week, and nothing before the first week', async () => {
     const b = await foodBusiness(t.ctx.db, '甲一周计小店', w.regions.uA1);
     const unit = await t.login('w_unit_a1');
