@@ -2,7 +2,8 @@
  * Group commit for independent writes that each commit atomically as one statement (N3 intake).
  * While `maxInFlight` statements are running, new writes wait; when one finishes, what is
  * waiting goes as the next statement: the largest power of two of them up to `maxBatch`, so that
- * few statement texts exist (the rest follow at once if a slot is free, or next). At low load a
+ * few statement texts exist (the rest follow at once if a slot is free, or next), or all of them
+ * when the statement's text does not depend on their number (`anySize`). At low load a
  * write goes alone at once, with no added wait; under load the writes share round trips,
  * statement overheads and commits.
  *
