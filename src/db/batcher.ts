@@ -57,7 +57,8 @@ export interface BatcherOptions {
   /**
    * The statement's text is the same whatever the number of items (one array per column, not a
    * VALUES row per item), so there is no reason to send a power of two: all that wait go at once,
-   * up to maxBatch, and none is left for the statement after.
+   * up to maxBatch, and none is left for the statement after. (Intake's writer: no measurable
+   * change in reports/s in alternated passes of both orders; it removes a wait with no purpose.)
    */
   anySize?: boolean;
 }
@@ -110,8 +111,8 @@ export function batcher<T, R>(run: (items: T[]) => Promise<R[]>, opts: BatcherOp
 
   const pump = () => {
     while (inFlight < maxInFlight && waiting.length) {
-      // 1, 2, 4, 8 … items: each size is a statement text of its own, which PostgreSQL prepares
-      // and plans afresh a few times per connection before it keeps a generic plan
+      // 1, 2, 4, 8 … items (unless anySize): each size is a statement text of its own, which
+      // PostgreSQL prepares and plans afresh a few times per connection before it keeps a generic plan
       const n = Math.min(waiting.length, maxBatch);
       const batch = waiting.splice(0, opts.anySize ? n : 2 ** Math.floor(Math.log2(n)));
       inFlight++;

@@ -345,9 +345,9 @@ export async function dashboardExtras(ctx: AppContext, actor: Actor, q: MetricsQ
         FROM (SELECT e.business_id, e.category_code, count(*)::int AS n
                 FROM events e
                WHERE ${where} AND e.hotspot AND e.state IN ${ACTIVE}
-               GROUP BY 1, 2 ORDER BY n DESC, 1, 2 LIMIT 10) h
+               GROUP BY 1, 2 ORDER BY n DESC, e.business_id, e.category_code LIMIT 10) h
         LEFT JOIN businesses b ON b.id = h.business_id
-       ORDER BY h.n DESC, 1, 3`.execute(ctx.db);
+       ORDER BY h.n DESC, h.business_id, h.category_code`.execute(ctx.db);
   const [byRegion, weeks, hot] = await Promise.all([byRegionPart, weeksPart.then((r) => r.rows), hotPart.then((r) => r.rows)]);
   const byWeek = new Map(weeks.map((w) => [w.w, w]));
   const weekly = weeks12.days.map((week, i) => ({ week, created: byWeek.get(i)?.created ?? 0, closed: byWeek.get(i)?.closed ?? 0 }));
