@@ -8,6 +8,7 @@ import { NEW_EVENTS_SQL, historyValues, insertNewEvents, intakeContextQuery, int
 import { noticeRows } from '../notifications/store.js';
 import { auditValues } from '../audit/store.js';
 import { v7 as uuidv7 } from 'uuid';
+import { likePrefix } from '../regions/store.js';
 import { preparable } from '../../db/connection.js';
 import { STATEMENTS_IN_FLIGHT } from '../../db/batcher.js';
 
@@ -716,6 +717,41 @@ describe('E12 duplicates and hotspots', () => {
     expect(fourth.body.hotspot).toBe(true);
     const again = (await as('w_station_a1').get(`/api/v1/events/${first.body.id}`)).body;
     expect(again.version).toBe(first.body.version + 1);
+  });
+
+  it('When one write flags several hot groups, then every earlier open report of them is flagged once, with the line of its first group; a closed one is not', async () => {
+    const [a, b] = [await shop(), await shop()];
+    // business a: two reports; the village: two reports of PRC02 (one of them a's); nothing hot yet
+    const a1 = await report('w_unit_a1', { channel: 'grid_patrol', businessId: a.id, categoryCode: 'PRC02' });
+    const a2 = await report('w_unit_a1', { channel: 'grid_patrol', businessId: a.id, categoryCode: 'PRC04' });
+    const b1 = await report('w_grid_a1', { channel: 'grid_patrol', businessId: b.id, categoryCode: 'PRC02' });
+    expect([a1, a2, b1].map((e) => e.body.hotspot)).toEqual([false, false, false]);
+    // a third report on b, closed: no longer takes a flag
+    const b2 = await report('w_grid_a1', { channel: 'grid_patrol', businessId: b.id, categoryCode: 'PRC03' });
+    await t.ctx.db.updateTable('events').set({ state: 'closed', result: '已处理', feedback: '已反馈', closed_at: new Date() }).where('id', '=', b2.body.id).execute();
+    const village = (await sql<{ path: string }>`SELECT r.path FROM regions r, regions u WHERE u.id = ${w.regions.uA1.id}
+      AND starts_with(u.path, r.path) AND r.level = 'village'`.execute(t.ctx.db)).rows[0].path;
+    const now = new Date();
+    const since = new Date(now.getTime() - 7 * 86400_000);
+    const flagged = await sql<{ n: number }>`SELECT event_flag_hotspot_groups(
+        ${[a.id, null, b.id]}::uuid[], ${[null, 'PRC02', null]}::text[], ${[null, likePrefix(village), null]}::text[],
+        ${[since, since, since]}::timestamptz[], ${[now, now, now]}::timestamptz[], ${['商户', '村同类', '商户b']}::text[],
+        ${[JSON.stringify({ group: 'business' }), JSON.stringify({ group: 'village' }), JSON.stringify({ group: 'b' })]}::jsonb[],
+        ${[]}::uuid[], ${['open', 'in_progress', 'rectifying', 'resolved']}::text[]) AS n`.execute(t.ctx.db);
+    expect(flagged.rows[0].n).toBe(3);
+    const got = async (e: any) => (await as('w_station_a1').get(`/api/v1/events/${e.body.id}`)).body;
+    // a1 is in a's group and the village's: it takes a's line (the first); b1 the village's, not b's
+    for (const [e, note] of [[a1, '商户'], [a2, '商户'], [b1, '村同类']] as const) {
+      const g = await got(e);
+      expect(g).toMatchObject({ hotspot: true, version: e.body.version + 1 });
+      expectContiguous(g.history);
+      expect(g.history.filter((h: any) => h.type === 'hotspot').map((h: any) => h.note)).toEqual([note]);
+    }
+    expect(await got(b2)).toMatchObject({ state: 'closed', hotspot: false });
+    // flagged again: nothing is left to flag
+    const again = await sql<{ n: number }>`SELECT event_flag_hotspot_groups(${[a.id]}::uuid[], ${[null]}::text[], ${[null]}::text[],
+        ${[since]}::timestamptz[], ${[now]}::timestamptz[], ${['x']}::text[], ${['{}']}::jsonb[], ${[]}::uuid[], ${['open']}::text[]) AS n`.execute(t.ctx.db);
+    expect(again.rows[0].n).toBe(0);
   });
 
   it('When an earlier report gains a history line while a new report waits to flag it, then the hotspot line takes the next number (no clash, no gap)', async () => {
