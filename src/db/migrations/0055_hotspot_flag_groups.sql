@@ -2,7 +2,7 @@
 -- one call per group (event_flag_hotspot_group, migrations 0048 and 0051). When many businesses
 -- cross the threshold at once, one write carried up to twenty groups, and each call cost its own
 -- three statements and the rollup's statement trigger: measured on the intake bench (auto_explain),
--- 6.6 ms of a 8.4 ms write of 24 reports and 20 groups was the flagging.
+-- 6.6 ms of an 8.4 ms write of 24 reports and 20 groups was the flagging.
 --
 -- The rules are those of the one-group function. Every target of every group is locked in one
 -- SELECT … FOR UPDATE in id order (so two writes never deadlock each other), which checks a row
@@ -29,36 +29,33 @@ CREATE FUNCTION event_flag_hotspot_groups(
 AS $$
 DECLARE
   targets uuid[];
+  firsts bigint[];
   flagged int;
 BEGIN
   IF COALESCE(cardinality(p_since), 0) = 0 THEN
     RETURN 0;
   END IF;
-  SELECT array_agg(t.id) INTO targets FROM (
-    SELECT e.id FROM events e
-     WHERE e.id IN (SELECT c.id FROM unnest(p_business, p_since) AS g(business_id, since)
-                      JOIN events c ON c.business_id = g.business_id AND c.created_at >= g.since
-                    UNION
-                    SELECT c.id FROM unnest(p_business, p_category, p_path_pattern, p_since) AS g(business_id, category_code, path_pattern, since)
-                      JOIN events c ON c.category_code = g.category_code AND c.region_path LIKE g.path_pattern AND c.created_at >= g.since
-                     WHERE g.business_id IS NULL)
-       -- on the locked row: checked again once the lock is held
-       AND e.hotspot = false AND e.state = ANY (p_states) AND e.id <> ALL (p_skip)
+  -- every target with the first group it is in, locked in id order; the conditions on the locked
+  -- row are checked again once the lock is held
+  SELECT array_agg(t.id), array_agg(t.ord) INTO targets, firsts FROM (
+    SELECT e.id, m.ord FROM events e
+      JOIN (SELECT c.id, min(c.ord) AS ord FROM (
+              SELECT x.id, g.ord FROM unnest(p_business, p_since) WITH ORDINALITY AS g(business_id, since, ord)
+                JOIN events x ON x.business_id = g.business_id AND x.created_at >= g.since
+              UNION ALL
+              SELECT x.id, g.ord FROM unnest(p_business, p_category, p_path_pattern, p_since) WITH ORDINALITY AS g(business_id, category_code, path_pattern, since, ord)
+                JOIN events x ON x.category_code = g.category_code AND x.region_path LIKE g.path_pattern AND x.created_at >= g.since
+               WHERE g.business_id IS NULL) c
+             GROUP BY c.id) m ON m.id = e.id
+     WHERE e.hotspot = false AND e.state = ANY (p_states) AND e.id <> ALL (p_skip)
      ORDER BY e.id FOR UPDATE OF e) t;
   IF targets IS NULL THEN
     RETURN 0;
   END IF;
-  WITH g AS (
-    SELECT * FROM unnest(p_business, p_category, p_path_pattern, p_since, p_now, p_note, p_detail)
-      WITH ORDINALITY AS g(business_id, category_code, path_pattern, since, at, note, detail, ord)),
-  w AS (
-    -- each target's first group
-    SELECT DISTINCT ON (t.id) t.id, g.at, g.note, g.detail
-      FROM events t JOIN g ON t.created_at >= g.since
-       AND (t.business_id = g.business_id
-            OR (g.business_id IS NULL AND t.category_code = g.category_code AND t.region_path LIKE g.path_pattern))
-     WHERE t.id = ANY (targets)
-     ORDER BY t.id, g.ord),
+  WITH w AS (
+    SELECT t.id, g.at, g.note, g.detail
+      FROM unnest(targets, firsts) AS t(id, ord)
+      JOIN unnest(p_now, p_note, p_detail) WITH ORDINALITY AS g(at, note, detail, ord) ON g.ord = t.ord),
   u AS (
     UPDATE events e SET hotspot = true, version = e.version + 1, updated_at = w.at
       FROM w WHERE e.id = w.id

@@ -759,29 +759,26 @@ export const NEW_EVENTS_SQL = (() => {
   const insert = (table: string, cols: UnnestColumns, alias: string) =>
     `INSERT INTO ${table} (${cols.map(([name]) => name).join(', ')}) SELECT ${pick(cols, alias)} FROM ${source(cols, alias)}`;
   const eventSource = source(EVENT_COLUMNS, 'x');
-  const inserts = [
-    insert('event_history', HISTORY_COLUMNS, 'h'),
-    insert('event_tier_dwell', DWELL_COLUMNS, 'd'),
-    insert('notifications', NOTIFICATION_COLUMNS, 'n'),
-    insert('outbox', OUTBOX_COLUMNS, 'o'),
-    insert('audit_log', AUDIT_COLUMNS, 'a'),
-    insert('idempotency_keys', REPLY_COLUMNS, 'k'),
-  ];
-  // E12: the hot groups of every report in the statement, one array per column, then the
-  // reports written here (skipped: the function may or may not see them) and the states that take a flag
-  const flagArgs = [...FLAG_COLUMNS.map(([, type]) => `$${++n}::${type}[]`), `$${++n}::uuid[]`, `$${++n}::text[]`];
+  // E12: one call for the hot groups of every report in the statement (one array per column), the
+  // reports written here (skipped: the function may or may not see them) and the states that take a
+  // flag; not called when the statement has no group
+  const flagCall = () => {
+    const args = [...FLAG_COLUMNS.map(([, type]) => `$${++n}::${type}[]`), `$${++n}::uuid[]`, `$${++n}::text[]`];
+    const since = args[FLAG_COLUMNS.findIndex(([name]) => name === 'since')];
+    return `SELECT CASE WHEN cardinality(${since}) > 0 THEN event_flag_hotspot_groups(${args.join(', ')}) ELSE 0 END AS flagged`;
+  };
   const text = `WITH e AS (
       INSERT INTO events (${EVENT_COLUMNS.map(([name]) => name).join(', ')}, holder_path)
       SELECT ${pick(EVENT_COLUMNS, 'x')}, (SELECT r.path FROM regions r WHERE r.id = x.holder_region_id)
         FROM ${eventSource}
       RETURNING id),
-    h AS (${inserts[0]}),
-    d AS (${inserts[1]}),
-    n AS (${inserts[2]}),
-    o AS (${inserts[3]}),
-    a AS (${inserts[4]}),
-    k AS (${inserts[5]}),
-    f AS (SELECT CASE WHEN cardinality(${flagArgs[3]}) > 0 THEN event_flag_hotspot_groups(${flagArgs.join(', ')}) ELSE 0 END AS flagged)
+    h AS (${insert('event_history', HISTORY_COLUMNS, 'h')}),
+    d AS (${insert('event_tier_dwell', DWELL_COLUMNS, 'd')}),
+    n AS (${insert('notifications', NOTIFICATION_COLUMNS, 'n')}),
+    o AS (${insert('outbox', OUTBOX_COLUMNS, 'o')}),
+    a AS (${insert('audit_log', AUDIT_COLUMNS, 'a')}),
+    k AS (${insert('idempotency_keys', REPLY_COLUMNS, 'k')}),
+    f AS (${flagCall()})
     SELECT (SELECT count(*) FROM e)::int AS written, (SELECT flagged FROM f) AS flagged`;
   return { text, params: n };
 })();
