@@ -58,6 +58,17 @@ const url = (() => {
 })();
 
 const admin = (text: string) => adminQuery(BASE, text);
+/**
+ * N3: the server runs in a session of its own (`detached`), as a service or a terminal's
+ * `npm start` does, not in the load generator's. Linux's scheduler (autogroup, on here:
+ * /proc/sys/kernel/sched_autogroup_enabled) shares the CPU out per session first, and PostgreSQL
+ * gives every backend a session of its own: in the bench's session the server shared one share
+ * with autocannon against a share per busy backend. Five alternated pairs of 15 s passes, own
+ * session against the bench's: 1,946/1,516, 1,822/1,405, 1,967/1,852, 1,846/1,724 and 1,484/1,449
+ * reports/s (own ahead in all five, by 2–30 %; the machine's speed moved more than that between
+ * pairs). BENCH_SERVER_SESSION=shared measures it the old way.
+ */
+const OWN_SESSION = process.env.BENCH_SERVER_SESSION !== 'shared';
 
 async function startServer(port: number): Promise<ChildProcess> {
   // as `npm start` runs it (package.json): a 64 MB young generation (N3: ~9% less server CPU per report)
@@ -74,7 +85,10 @@ async function startServer(port: number): Promise<ChildProcess> {
       FOODGRID_WORKERS: process.env.BENCH_WORKERS ?? '1',
     },
     stdio: ['ignore', 'inherit', 'inherit'],
+    detached: OWN_SESSION,
   });
+  // in a session of its own it would outlive a bench that dies on an error
+  process.once('exit', () => child.exitCode === null && child.kill('SIGKILL'));
   const deadline = Date.now() + 300_000;
   while (Date.now() < deadline) {
     try {
@@ -355,6 +369,7 @@ async function main() {
       what: 'POST /api/v1/events under autocannon vs the same writes through pg; queue/metrics/list p50/p99 over HTTP on many events',
       database: url.replace(/\/\/[^@]*@/, '//…@'),
       connection: new URL(url).searchParams.get('host')?.startsWith('/') ? 'unix socket' : 'tcp',
+      serverSession: OWN_SESSION ? 'own (detached, as a service)' : "the bench's",
       intakeWarmup: warmup,
       intake,
       ceiling: direct,
