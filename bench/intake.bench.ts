@@ -22,7 +22,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
 import autocannon from 'autocannon';
-import { adminQuery, cpuPerOperation, cpuReferenceMs, cpuSnapshot, freePort, percentile, rootDir, round, writeResult } from './lib.js';
+import { adminQuery, cpuPerOperation, cpuReferenceMs, cpuSnapshot, freePort, memoryReferenceMs, percentile, rootDir, round, writeResult } from './lib.js';
 
 /**
  * N3: TCP on loopback costs both ends their kernel's TCP work for every round trip: `SELECT 1`
@@ -273,8 +273,9 @@ async function main() {
     // Each phase starts without a checkpoint left pending by the writes of the phase before it.
     const checkpoint = () => pool.query('CHECKPOINT');
     await checkpoint();
-    // the machine's speed around the HTTP and pg phases (see cpuReferenceMs)
+    // the machine's speed around the HTTP and pg phases (see cpuReferenceMs, memoryReferenceMs)
     const referenceBefore = cpuReferenceMs();
+    const memoryBefore = memoryReferenceMs();
     let seq = 0;
     // One autocannon pass: each request a new report by one of the grid members on a business
     // of their grid, with its own client id.
@@ -343,7 +344,8 @@ async function main() {
     const direct = { ...ceilingRun, cpu: cpuPerOperation(cpuBeforeCeiling, cpuSnapshot(server?.pid), ceilingRun.transactions) };
     console.log('ceiling through pg', direct);
     const cpuReference = { beforeIntakeMs: referenceBefore, afterCeilingMs: cpuReferenceMs() };
-    console.log('machine reference (ms for a fixed loop on one core)', cpuReference);
+    const memoryReference = { beforeIntakeMs: memoryBefore, afterCeilingMs: memoryReferenceMs() };
+    console.log('machine reference (ms for a fixed loop on one core; for random reads from memory)', cpuReference, memoryReference);
 
     const fill = await fillEvents(pool, EVENTS);
     if (fill) console.log('rollup rebuilt after the fill', fill);
@@ -376,6 +378,7 @@ async function main() {
       intakeShareOfCeiling: round(intake.requestsPerSecond / direct.txPerSecond, 2),
       intakeLighterLoad: lighterLoad,
       cpuReference,
+      memoryReference,
 
       targets: { eventsPerSecond: 2000, p99Ms: 50, shareOfCeiling: 0.5, queueMetricsP99Ms: 100 },
       eventsInDatabase: total,

@@ -41,6 +41,38 @@ export function cpuReferenceMs(): number {
   return Math.round(best);
 }
 
+/**
+ * The machine's memory speed at the moment: milliseconds for 2,000,000 dependent reads at random
+ * over 128 MB (best of three), each one a cache miss. The loop of `cpuReferenceMs` runs in
+ * registers and missed the slow hours of a shared host: intake's CPU per report rose by half
+ * (0.83 → 1.3 ms) while that loop stayed within 115–128 ms; the database and the server wait on
+ * memory, and this reference waits the same way (three quick intake runs: 0.92, 1.09 and 1.30 ms
+ * of CPU per report at 395–447, 429–542 and 530–603 ms here, the loop at 116–131 in all three).
+ */
+export function memoryReferenceMs(): number {
+  const n = 32 * 1024 * 1024;
+  const next = new Int32Array(n);
+  for (let i = 0; i < n; i++) next[i] = i;
+  // one cycle through every slot (Sattolo), so the reads follow no pattern a prefetcher can learn
+  let seed = 12345;
+  for (let i = n - 1; i > 0; i--) {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    const j = seed % i;
+    const t = next[i];
+    next[i] = next[j];
+    next[j] = t;
+  }
+  let best = Infinity;
+  for (let round = 0; round < 3; round++) {
+    const t0 = performance.now();
+    let p = 0;
+    for (let k = 0; k < 2_000_000; k++) p = next[p];
+    if (p < 0) throw new Error('unreachable');
+    best = Math.min(best, performance.now() - t0);
+  }
+  return Math.round(best);
+}
+
 /** Linux reports process and machine CPU times in ticks of 1/100 s (USER_HZ). */
 const TICK_MS = 10;
 
