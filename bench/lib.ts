@@ -45,9 +45,9 @@ export function cpuReferenceMs(): number {
  * The machine's memory speed at the moment: milliseconds for 2,000,000 dependent reads at random
  * over 128 MB (best of three), each one a cache miss. The loop of `cpuReferenceMs` runs in
  * registers and missed the slow hours of a shared host: intake's CPU per report rose by half
- * (0.83 → 1.3 ms) while that loop stayed within 115–128 ms; the database and the server wait on
+ * (0.83 → 1.3 ms) while that loop stayed within 115–131 ms. The database and the server wait on
  * memory, and this reference waits the same way (three quick intake runs: 0.92, 1.09 and 1.30 ms
- * of CPU per report at 395–447, 429–542 and 530–603 ms here, the loop at 116–131 in all three).
+ * of CPU per report at 395–447, 429–542 and 530–603 ms here).
  */
 export function memoryReferenceMs(): number {
   const n = 32 * 1024 * 1024;
