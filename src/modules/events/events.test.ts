@@ -6,7 +6,7 @@ import { createEvent } from './create-event.js';
 import { escalateForExpiry } from './act.js';
 import { NEW_EVENTS_SQL, historyValues, insertNewEvents, intakeContextQuery, intakeWriter, loadIntakeContext, loadIntakeContexts, newWorldCache } from './store.js';
 import { noticeRows } from '../notifications/store.js';
-import { auditValues } from '../audit/store.js';
+import { auditValues, sealAudit } from '../audit/store.js';
 import { v7 as uuidv7 } from 'uuid';
 import { likePrefix } from '../regions/store.js';
 import { preparable } from '../../db/connection.js';
@@ -588,6 +588,56 @@ describe('concurrency, idempotency, jurisdiction', () => {
     const stale = await act('w_station_a1', c.body.id, { type: 'comment', note: 'x', expectedVersion: 1 });
     expect(stale.status).toBe(409);
     expect(stale.body.error.code).toBe('stale_version');
+  });
+});
+
+describe('N3 what an event names stays', () => {
+  it('When someone deletes or truncates the users, businesses, regions or organisations events name, then the database refuses and the event still resolves', async () => {
+    const b = await shop();
+    const c = await report('w_unit_a1', { channel: 'grid_patrol', businessId: b.id });
+    expect(c.status).toBe(201);
+    const refusals: [string, RegExp][] = [
+      [`DELETE FROM users WHERE id = '${w.users.unitLeaderA1.id}'`, /users rows are never deleted \(disable the account instead\)/],
+      [`DELETE FROM businesses WHERE id = '${b.id}'`, /businesses rows are never deleted \(set its status instead\)/],
+      [`DELETE FROM regions WHERE id = ${w.regions.uA1.id}`, /regions rows are never deleted/],
+      [`DELETE FROM organizations WHERE id = ${w.orgs.stationA1.id}`, /organizations rows are never deleted/],
+      // every row at once, and with the tables that point at them: refused before anything goes
+      ['TRUNCATE users, businesses, regions, organizations CASCADE', /rows are never deleted/],
+    ];
+    for (const [statement, message] of refusals) {
+      await expect(
+        t.ctx.db.transaction().execute(async (trx) => {
+          await sql.raw(statement).execute(trx);
+          throw new Error(`not refused: ${statement}`); // and rolled back
+        }),
+      ).rejects.toThrow(message);
+    }
+    const row = await sql<{ users: number; businesses: number; regions: number }>`
+      SELECT (SELECT count(*) FROM users u WHERE u.id IN (e.collector_id, e.holder_user_id))::int AS users,
+             (SELECT count(*) FROM businesses x WHERE x.id = e.business_id)::int AS businesses,
+             (SELECT count(*) FROM regions r WHERE r.id IN (e.region_id, e.holder_region_id))::int AS regions
+        FROM events e WHERE e.id = ${c.body.id}`.execute(t.ctx.db);
+    expect(row.rows[0]).toEqual({ users: 1, businesses: 1, regions: 2 });
+  });
+
+  it('When a tracking code or an audit chain position is taken, then a second one is refused; NULL ones are not indexed', async () => {
+    const b = await shop();
+    const first = await report('w_unit_a1', { channel: 'grid_patrol', businessId: b.id });
+    const second = await report('w_unit_a1', { channel: 'grid_patrol', businessId: b.id });
+    await sql`UPDATE events SET tracking_code = 'DUPTEST01' WHERE id = ${first.body.id}`.execute(t.ctx.db);
+    await expect(sql`UPDATE events SET tracking_code = 'DUPTEST01' WHERE id = ${second.body.id}`.execute(t.ctx.db)).rejects.toThrow(/events_tracking_code_key/);
+    await sealAudit(t.ctx.db);
+    const sealed = await sql<{ chain_seq: string }>`SELECT chain_seq FROM audit_log WHERE chain_seq IS NOT NULL LIMIT 1`.execute(t.ctx.db);
+    await expect(sql`INSERT INTO audit_log (action, chain_seq) VALUES ('test', ${sealed.rows[0].chain_seq})`.execute(t.ctx.db)).rejects.toThrow(/audit_log_chain_seq_key/);
+    const partial = await sql<{ name: string; predicate: string }>`
+      SELECT c.relname AS name, pg_get_expr(i.indpred, i.indrelid) AS predicate FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+       WHERE c.relname IN ('events_tracking_code_key', 'events_holder_org_idx', 'events_holder_user_idx', 'audit_log_chain_seq_key') ORDER BY 1`.execute(t.ctx.db);
+    expect(partial.rows.map((r) => [r.name, /IS NOT NULL/.test(r.predicate ?? '')])).toEqual([
+      ['audit_log_chain_seq_key', true],
+      ['events_holder_org_idx', true],
+      ['events_holder_user_idx', true],
+      ['events_tracking_code_key', true],
+    ]);
   });
 });
 
