@@ -93,7 +93,14 @@ export function watchTraffic(page: Page, baseUrl: string): string[] {
   const at = () => `${String(Date.now() - t0).padStart(6)} ms`;
   const short = (u: string) => u.replace(baseUrl, '');
   page.on('request', (r) => log.push(`${at()} > ${r.method()} ${short(r.url())}`));
-  page.on('requestfinished', async (r) => log.push(`${at()} < ${(await r.response())?.status() ?? '?'} ${r.method()} ${short(r.url())}`));
+  // the answer is fetched from the browser afterwards: when the page closes first, the fetch
+  // fails, and that must not surface as an unhandled rejection after the story has passed
+  page.on('requestfinished', (r) => {
+    r.response().then(
+      (res) => log.push(`${at()} < ${res?.status() ?? '?'} ${r.method()} ${short(r.url())}`),
+      () => log.push(`${at()} < ? ${r.method()} ${short(r.url())} (page closed)`),
+    );
+  });
   page.on('requestfailed', (r) => log.push(`${at()} x ${r.method()} ${short(r.url())} ${r.failure()?.errorText ?? ''}`));
   return log;
 }
