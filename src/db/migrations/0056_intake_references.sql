@@ -41,8 +41,9 @@ CREATE TRIGGER organizations_never_deleted BEFORE DELETE OR TRUNCATE ON organiza
 -- Index entries for NULL that no query looks up: a btree indexes NULL like any value, and every
 -- report wrote one into each of these (no tracking code but on the public channel, no holding
 -- organisation when a person or a region holds the event and no holding person when an
--- organisation or a region does, no chain position until the audit row is sealed). Every query of these columns compares them with a value (or asks IS NOT NULL), which
--- the partial indexes answer as before.
+-- organisation or a region does, no chain position until the audit row is sealed). Every query
+-- of these columns compares them with a value (or asks IS NOT NULL), which the partial indexes
+-- answer as before.
 ALTER TABLE events DROP CONSTRAINT events_tracking_code_key;
 CREATE UNIQUE INDEX events_tracking_code_key ON events (tracking_code) WHERE tracking_code IS NOT NULL;
 DROP INDEX events_holder_org_idx;

@@ -282,6 +282,11 @@ describe('E6 transfer and return, E7 enforcement', () => {
     const bad = await act('w_station_a1', id, { type: 'transfer', organizationId: String(w.orgs.stationA2.id), reason: 'x' });
     expect(bad.status).toBe(422);
     expect(bad.body.error.field).toBe('organizationId');
+    // no organisation at all (no foreign key stands behind the holder since migration 0056): the same answer, nothing moved
+    const none = await act('w_station_a1', id, { type: 'transfer', organizationId: '987654321', reason: 'x' });
+    expect(none.status).toBe(422);
+    expect(none.body.error.field).toBe('organizationId');
+    expect((await as('w_station_a1').get(`/api/v1/events/${id}`)).body).toMatchObject({ tier: 'station', version: c.body.version });
     const tr = await ok('w_station_a1', id, { type: 'transfer', organizationId: String(w.orgs.eduA.id), reason: '学校食堂管理属教育部门职责' });
     expect(tr).toMatchObject({ tier: 'department', holder: { organizationId: String(w.orgs.eduA.id) } });
     expect((await as('w_edu_a').get('/api/v1/events/queue')).body.items.map((x: any) => x.id)).toContain(id);
